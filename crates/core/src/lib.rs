@@ -1,0 +1,51 @@
+//! The shared vocabulary of leakdex: what a finding is, the kinds of finding, the HIBP
+//! data classes they map to, and the normalisation every crate agrees on.
+//!
+//! Normalisation lives here, not in the scanner, because the corpus generator (which
+//! records ground truth) and the index (which stores it) must agree with the scanner on
+//! what "the same value" means. See `docs/counting.md`.
+//!
+//! ```
+//! use leakdex_core::{normalize_email, registrable_domain, normalize_org};
+//! assert_eq!(normalize_email("Zoe.Muller@Mail.Contoso.DE").as_deref(), Some("zoe.muller@mail.contoso.de"));
+//! assert_eq!(registrable_domain("mail.contoso.co.uk").as_deref(), Some("contoso.co.uk"));
+//! assert_eq!(normalize_org("Contoso GmbH"), normalize_org("Contoso S.A.S."));
+//! ```
+#![deny(missing_docs)]
+
+mod kind;
+mod mask;
+mod normalize;
+
+pub use kind::{DataClass, Kind, KINDS};
+pub use mask::{mask_card, mask_iban, mask_secret, value_key};
+pub use normalize::{
+    normalize_email, normalize_org, normalize_person, registrable_domain, strip_legal_form,
+    LEGAL_FORMS,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// One thing a detector found in a segment of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What was found.
+    pub kind: Kind,
+    /// The normalised value; cards, IBANs and secrets are masked.
+    pub value: String,
+    /// The key under which this value counts as unique: equal to `value` except for
+    /// masked kinds, where it is a hash of the full value (never written anywhere).
+    #[serde(skip)]
+    pub key: String,
+    /// Where in the document: a header name, column, key path, or `body`/`line`.
+    pub context: String,
+}
+
+/// A raw and a unique count, the pair every number in leakdex comes as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// Every occurrence, every copy counted.
+    pub raw: u64,
+    /// Distinct values.
+    pub unique: u64,
+}

@@ -1,0 +1,176 @@
+//! Normalisation: the definition of "the same value" for each kind.
+
+/// Legal-form suffixes recognised in organisation names, longest first within a family so
+/// that `GmbH & Co. KG` wins over `KG`.
+pub const LEGAL_FORMS: &[&str] = &[
+    "GmbH & Co. KG",
+    "Sp. z o.o.",
+    "Co., Ltd.",
+    "Pty Ltd",
+    "S.p.A.",
+    "S.r.l.",
+    "S.A.S.",
+    "S.A.R.L.",
+    "S.L.U.",
+    "S.L.",
+    "S.A.",
+    "B.V.",
+    "N.V.",
+    "K.K.",
+    "Ltda.",
+    "Ltda",
+    "Inc.",
+    "Inc",
+    "Ltd.",
+    "Ltd",
+    "LLC",
+    "LLP",
+    "PLC",
+    "plc",
+    "GmbH",
+    "AG",
+    "KG",
+    "SE",
+    "SAS",
+    "SARL",
+    "SA",
+    "SL",
+    "SpA",
+    "Srl",
+    "BV",
+    "NV",
+    "AB",
+    "ASA",
+    "AS",
+    "A/S",
+    "ApS",
+    "Oy",
+    "Oyj",
+    "Corp.",
+    "Corp",
+    "Corporation",
+    "Limited",
+];
+
+/// Removes trailing legal forms (and the punctuation before them) from a name:
+/// `"O'Brien Ltd"` → `"O'Brien"`, `"Contoso S.p.A."` → `"Contoso"`.
+pub fn strip_legal_form(name: &str) -> &str {
+    let mut s = name.trim();
+    loop {
+        let before = s;
+        for form in LEGAL_FORMS {
+            if s.len() > form.len() {
+                let cut = s.len() - form.len();
+                if s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(form) {
+                    let head = &s[..cut];
+                    // The form must be a separate word.
+                    if head.ends_with([' ', ',']) {
+                        s = head.trim_end_matches([' ', ',']);
+                        break;
+                    }
+                }
+            }
+        }
+        if s == before || s.is_empty() {
+            return if s.is_empty() { before } else { s };
+        }
+    }
+}
+
+/// The grouping key of an organisation: legal form removed, then lower-cased, with
+/// everything but letters and digits removed and white space collapsed.
+/// `"Contoso GmbH"`, `"Contoso SAS"` and `"CONTOSO Ltd."` all give `"contoso"`.
+pub fn normalize_org(name: &str) -> String {
+    let base = strip_legal_form(name);
+    let mut out = String::with_capacity(base.len());
+    let mut space = false;
+    for c in base.chars() {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '&' || c == '/' {
+            space = true;
+        }
+        // Other punctuation (`'`, `.`, `,`) is dropped without a word break.
+    }
+    out
+}
+
+/// A person's name: white space collapsed, lower-cased.
+pub fn normalize_person(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// An e-mail address, lower-cased, if its host has a registrable domain under a known
+/// public suffix.
+pub fn normalize_email(addr: &str) -> Option<String> {
+    let (local, host) = addr.rsplit_once('@')?;
+    if local.is_empty() {
+        return None;
+    }
+    registrable_domain(host)?;
+    Some(addr.to_ascii_lowercase())
+}
+
+/// The registrable domain of a host by the Public Suffix List (`mail.contoso.co.uk` →
+/// `contoso.co.uk`); `None` when the host has no known public suffix (`localhost`,
+/// `1.2.3`, `2x.png`) or is itself a public suffix.
+pub fn registrable_domain(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let d = psl::domain(host.as_bytes())?;
+    if !d.suffix().is_known() {
+        return None;
+    }
+    std::str::from_utf8(d.as_bytes()).ok().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_names_group_across_legal_forms() {
+        for n in [
+            "Contoso GmbH",
+            "Contoso SAS",
+            "Contoso Ltd.",
+            "CONTOSO S.p.A.",
+            "Contoso, Inc.",
+            "Contoso Sp. z o.o.",
+            "Contoso Pty Ltd",
+            "Contoso K.K.",
+        ] {
+            assert_eq!(normalize_org(n), "contoso", "{n}");
+        }
+        assert_eq!(normalize_org("O'Brien Ltd"), "obrien");
+        assert_eq!(normalize_org("Müller & Söhne GmbH & Co. KG"), "müller söhne");
+        assert_eq!(normalize_org("AG"), "ag");
+    }
+
+    #[test]
+    fn registrable_domains_use_the_psl() {
+        assert_eq!(
+            registrable_domain("mail.contoso.de").as_deref(),
+            Some("contoso.de")
+        );
+        assert_eq!(
+            registrable_domain("a.b.contoso.com.br").as_deref(),
+            Some("contoso.com.br")
+        );
+        assert_eq!(registrable_domain("localhost"), None);
+        assert_eq!(registrable_domain("1.2.3"), None);
+        assert_eq!(registrable_domain("2x.png"), None);
+        assert_eq!(registrable_domain("co.uk"), None);
+        assert_eq!(normalize_email("user@localhost"), None);
+        assert_eq!(
+            normalize_email("J.Doe@Mail.Contoso.DE").as_deref(),
+            Some("j.doe@mail.contoso.de")
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! E-mail addresses: a practical RFC 5322 addr-spec whose host has a registrable domain
+//! under a known public suffix. Found by jumping from `@` to `@` (memchr), not by a regex.
+
+use super::plain;
+use crate::segment::SegCtx;
+use leakdex_core::{registrable_domain, Finding, Kind};
+
+const IMAGE_EXT: &[&str] = &[
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg", ".tif", ".tiff", ".ico",
+];
+
+fn is_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_host(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
+}
+
+/// Appends an `email` and a `domain` finding for each address in `text`.
+pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+    let b = text.as_bytes();
+    for at in memchr::memchr_iter(b'@', b) {
+        let mut s = at;
+        while s > 0 && is_local(b[s - 1]) {
+            s -= 1;
+        }
+        if s > 0 && b[s - 1] >= 0x80 {
+            continue; // an internationalised local part we would only cut in half
+        }
+        while s < at && b[s] == b'.' {
+            s += 1;
+        }
+        let mut e = at + 1;
+        while e < b.len() && is_host(b[e]) {
+            e += 1;
+        }
+        if e < b.len() && b[e] >= 0x80 {
+            continue;
+        }
+        while e > at + 1 && matches!(b[e - 1], b'.' | b'-') {
+            e -= 1;
+        }
+        if s == at || e == at + 1 {
+            continue;
+        }
+        // Both ends are ASCII positions, so these are char boundaries.
+        let local = &text[s..at];
+        let host = &text[at + 1..e];
+        if let Some(domain) = check(text, s, local, host) {
+            out.push(plain(
+                Kind::Email,
+                format!("{local}@{host}").to_ascii_lowercase(),
+                ctx,
+            ));
+            out.push(plain(Kind::Domain, domain, ctx));
+        }
+    }
+}
+
+fn check(text: &str, start: usize, local: &str, host: &str) -> Option<String> {
+    if local.len() > 64 || local.ends_with('.') || local.contains("..") {
+        return None;
+    }
+    if start >= 4 {
+        let before = text.as_bytes().get(start - 4..start)?;
+        if before.eq_ignore_ascii_case(b"cid:") || before.eq_ignore_ascii_case(b"mid:") {
+            return None;
+        }
+    }
+    let lower = local.to_ascii_lowercase();
+    if IMAGE_EXT.iter().any(|ext| lower.ends_with(ext)) {
+        return None;
+    }
+    if host.len() > 253 || host.contains("..") {
+        return None;
+    }
+    let mut labels = 0;
+    let mut last = "";
+    for label in host.split('.') {
+        if label.is_empty()
+            || label.len() > 63
+            || label.starts_with('-')
+            || label.ends_with('-')
+        {
+            return None;
+        }
+        labels += 1;
+        last = label;
+    }
+    if labels < 2 || last.len() < 2 || !last.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    registrable_domain(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::values;
+    use crate::segment::SegCtx;
+    use leakdex_core::Kind;
+
+    fn emails(t: &str) -> Vec<String> {
+        values(t, &SegCtx::text("line"), Kind::Email)
+    }
+
+    #[test]
+    fn finds_and_normalises_addresses() {
+        assert_eq!(
+            emails("Write to J.Doe@Mail.Contoso.DE, or <sales@contoso.co.uk>."),
+            ["j.doe@mail.contoso.de", "sales@contoso.co.uk"]
+        );
+        assert_eq!(emails("mailto:a.b+tag@x-y.com"), ["a.b+tag@x-y.com"]);
+        assert_eq!(emails("N'o.brien@obrien.ie'"), ["o.brien@obrien.ie"]);
+        assert_eq!(
+            values("x@mail.contoso.de", &SegCtx::text("l"), Kind::Domain),
+            ["contoso.de"]
+        );
+    }
+
+    #[test]
+    fn rejects_decoys() {
+        for decoy in [
+            "image001.png@01D8C7A2.3F4E5A60",
+            "cid:image001.png@01D8C7A2.3F4E5A60",
+            "logo@2x.png",
+            "user@localhost",
+            "pkg@1.2.3",
+            "a@b",
+            "x@host.invalidtld",
+            "a..b@contoso.de",
+            "cid:part1.abc@contoso.de",
+            "@contoso.de",
+            "Zoë@contoso.de",
+        ] {
+            assert!(emails(decoy).is_empty(), "{decoy} was taken for an address");
+        }
+    }
+}

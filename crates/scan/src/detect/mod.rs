@@ -1,0 +1,69 @@
+//! Detectors: pure functions from a segment and its context to findings, one file per
+//! kind. [`detect`] runs the ones a segment's place calls for.
+
+pub mod card;
+pub mod email;
+pub mod iban;
+pub mod names;
+pub mod phone;
+pub mod secret;
+
+use crate::segment::{Place, SegCtx};
+use leakdex_core::{Finding, Kind};
+
+/// Settings the detectors share.
+#[derive(Debug, Clone, Copy)]
+pub struct DetectConfig {
+    /// Region for national phone numbers without other evidence.
+    pub default_region: phonenumber::country::Id,
+}
+
+/// Runs every detector that applies to `ctx.place` over `text`, appending findings.
+pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Finding>) {
+    if ctx.place == Place::DisplayName {
+        names::display_name(text, ctx, out);
+        return;
+    }
+    email::detect(text, ctx, out);
+    phone::detect(text, ctx, cfg, out);
+    card::detect(text, ctx, out);
+    iban::detect(text, ctx, out);
+    secret::detect(text, ctx, out);
+    names::detect(text, ctx, out);
+}
+
+/// A finding whose unique key is its value.
+pub(crate) fn plain(kind: Kind, value: String, ctx: &SegCtx<'_>) -> Finding {
+    Finding {
+        kind,
+        key: value.clone(),
+        value,
+        context: ctx.field.to_string(),
+    }
+}
+
+/// Whether `b` may not stand right before or after a number or code.
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+
+    pub fn values(text: &str, ctx: &SegCtx<'_>, kind: Kind) -> Vec<String> {
+        let mut out = Vec::new();
+        detect(
+            text,
+            ctx,
+            &DetectConfig {
+                default_region: phonenumber::country::Id::US,
+            },
+            &mut out,
+        );
+        out.into_iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| f.value)
+            .collect()
+    }
+}

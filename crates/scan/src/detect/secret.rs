@@ -1,0 +1,120 @@
+//! Credentials: private keys, cloud access keys, connection strings and `password=`
+//! values. A keyword prefilter decides whether any rule runs. Leaves the detector masked.
+
+use super::is_word_byte;
+use crate::segment::SegCtx;
+use aho_corasick::AhoCorasick;
+use leakdex_core::{mask_secret, value_key, Finding, Kind};
+use regex::Regex;
+use std::sync::LazyLock;
+
+struct Rules {
+    prefilter: AhoCorasick,
+    private_key: Regex,
+    access_key: Regex,
+    password: Regex,
+    account_key: Regex,
+}
+
+static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
+    Some(Rules {
+        prefilter: AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["-----BEGIN", "AKIA", "ASIA", "passw", "pwd", "AccountKey"])
+            .ok()?,
+        private_key: Regex::new(
+            r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----([A-Za-z0-9+/=\s]{0,256})",
+        )
+        .ok()?,
+        access_key: Regex::new(r"(?:AKIA|ASIA)[0-9A-Z]{16}").ok()?,
+        password: Regex::new(
+            r#"(?i)(?:password|passwd|pwd)\s*[=:]\s*("[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s;,&'"<>]{1,200})"#,
+        )
+        .ok()?,
+        account_key: Regex::new(r"AccountKey=([A-Za-z0-9+/=]{20,})").ok()?,
+    })
+});
+
+/// Appends a masked `secret` finding for each credential in `text`.
+pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+    let Some(rules) = RULES.as_ref() else { return };
+    if !rules.prefilter.is_match(text) {
+        return;
+    }
+    let b = text.as_bytes();
+    let mut push = |rule: &str, clear: &str| {
+        out.push(Finding {
+            kind: Kind::Secret,
+            value: mask_secret(rule, clear),
+            key: value_key(rule, clear),
+            context: ctx.field.to_string(),
+        });
+    };
+    for c in rules.private_key.captures_iter(text) {
+        let body: String = c
+            .get(2)
+            .map(|m| m.as_str().split_whitespace().collect())
+            .unwrap_or_default();
+        let kind = c.get(1).map_or("PRIVATE KEY", |m| m.as_str());
+        push("private_key", &format!("{kind}:{body}"));
+    }
+    for m in rules.access_key.find_iter(text) {
+        let before = m.start() > 0 && is_word_byte(b[m.start() - 1]);
+        let after = m.end() < b.len() && is_word_byte(b[m.end()]);
+        if !before && !after {
+            push("aws_access_key", m.as_str());
+        }
+    }
+    for c in rules.password.captures_iter(text) {
+        let (Some(all), Some(v)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if all.start() > 0 && b[all.start() - 1].is_ascii_alphabetic() {
+            continue; // `db_password_hash=` and friends: a different key
+        }
+        let v = v.as_str().trim_matches(['"', '\'']);
+        if v.len() >= 4 && !v.starts_with(['$', '<', '{', '%', '*']) {
+            push("password", v);
+        }
+    }
+    for c in rules.account_key.captures_iter(text) {
+        if let Some(v) = c.get(1) {
+            push("azure_account_key", v.as_str());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::values;
+    use crate::segment::SegCtx;
+    use leakdex_core::Kind;
+
+    fn secrets(t: &str) -> Vec<String> {
+        values(t, &SegCtx::text("line"), Kind::Secret)
+    }
+
+    #[test]
+    fn finds_credentials_masked() {
+        assert_eq!(
+            secrets("aws_key=AKIAIOSFODNN7EXAMPLE"),
+            ["aws_access_key:****MPLE"]
+        );
+        assert_eq!(
+            secrets("Server=db;User Id=sa;Password=S3cr3t!Passw0rd;"),
+            ["password:****w0rd"]
+        );
+        assert_eq!(
+            secrets("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn ignores_placeholders_and_hash_columns() {
+        assert!(secrets("password=${DB_PASSWORD}").is_empty());
+        assert!(secrets("password: ****").is_empty());
+        assert!(secrets("user_password_hash=abc").is_empty());
+        assert!(secrets("nothing to see").is_empty());
+    }
+}

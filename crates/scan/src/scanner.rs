@@ -1,0 +1,391 @@
+//! The scan driver: top-level files are spread over worker threads through a bounded
+//! channel; each worker expands containers and decodes documents depth-first, so one slow
+//! blob only ever holds up its own worker. Blobs are deduplicated by BLAKE3 content hash
+//! across workers: a blob seen before is not decoded again, its subtree's raw counts are
+//! replayed (see `docs/counting.md`).
+
+use crate::config::Config;
+use crate::decode::{self, DecodeError, Sink, Stop};
+use crate::detect::{detect, DetectConfig};
+use crate::error::Error;
+use crate::report::{Counts, FindingRecord, Report, Unreadable};
+use crate::segment::SegCtx;
+use crate::sniff::{sniff, BlobType};
+use crate::source::{self, archive, Entry};
+use leakdex_core::{Count, DataClass, Finding, Kind, KINDS};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Live progress of a scan, for progress bars.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Top-level files to scan.
+    pub files_total: AtomicU64,
+    /// Their bytes.
+    pub bytes_total: AtomicU64,
+    /// Files finished.
+    pub files_done: AtomicU64,
+    /// Bytes of finished files.
+    pub bytes_done: AtomicU64,
+}
+
+/// Receives each finding as it is made (for `--findings`).
+pub type FindingSink<'a> = &'a (dyn Fn(&FindingRecord) + Sync);
+
+/// Runs scans.
+pub struct Scanner {
+    cfg: Config,
+    progress: Arc<Progress>,
+}
+
+/// Raw counts of a blob's subtree: what a duplicate replays.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    documents: u64,
+    messages: u64,
+    empty: u64,
+    raw: [u64; KINDS.len()],
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.documents += o.documents;
+        self.messages += o.messages;
+        self.empty += o.empty;
+        for (a, b) in self.raw.iter_mut().zip(o.raw) {
+            *a += b;
+        }
+    }
+}
+
+struct Shared<'a> {
+    cfg: &'a Config,
+    detect: DetectConfig,
+    seen: Mutex<HashMap<[u8; 32], Tally>>,
+    findings: Option<FindingSink<'a>>,
+}
+
+/// What one worker accumulates; merged at the end.
+#[derive(Default)]
+struct Acc {
+    total: Tally,
+    unique: [HashSet<String>; KINDS.len()],
+    documents: HashSet<[u8; 32]>,
+    messages: HashSet<String>,
+    unreadable: Vec<Unreadable>,
+}
+
+impl Acc {
+    fn merge(&mut self, o: Acc) {
+        self.total += o.total;
+        for (a, b) in self.unique.iter_mut().zip(o.unique) {
+            a.extend(b);
+        }
+        self.documents.extend(o.documents);
+        self.messages.extend(o.messages);
+        self.unreadable.extend(o.unreadable);
+    }
+}
+
+impl Scanner {
+    /// A scanner with `cfg`.
+    pub fn new(cfg: Config) -> Self {
+        Scanner {
+            cfg,
+            progress: Arc::default(),
+        }
+    }
+
+    /// Progress counters, updated while [`Scanner::run`] works.
+    pub fn progress(&self) -> Arc<Progress> {
+        Arc::clone(&self.progress)
+    }
+
+    /// Scans `sources` (files, directories, `-` for stdin). Fails only when a source
+    /// cannot be read at all; everything inside that cannot be decoded is reported as
+    /// `unreadable`.
+    pub fn run(&self, sources: &[PathBuf], findings: Option<FindingSink<'_>>) -> Result<Report, Error> {
+        let started = Instant::now();
+        let entries = source::walk(sources)?;
+        let p = &self.progress;
+        p.files_total.store(entries.len() as u64, Ordering::Relaxed);
+        p.bytes_total
+            .store(entries.iter().map(|e| e.size).sum(), Ordering::Relaxed);
+        let shared = Shared {
+            cfg: &self.cfg,
+            detect: DetectConfig {
+                default_region: self.cfg.default_region,
+            },
+            seen: Mutex::default(),
+            findings,
+        };
+        let threads = match self.cfg.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+        .min(entries.len().max(1));
+        let (tx, rx) = crossbeam_channel::bounded::<&Entry>(threads * 4);
+        let mut acc = Acc::default();
+        let mut bytes = 0u64;
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let rx = rx.clone();
+                    let shared = &shared;
+                    s.spawn(move || {
+                        let mut w = Worker {
+                            shared,
+                            acc: Acc::default(),
+                            found: Vec::new(),
+                            bytes: 0,
+                        };
+                        for entry in rx {
+                            w.top(entry, p);
+                        }
+                        (w.acc, w.bytes)
+                    })
+                })
+                .collect();
+            drop(rx);
+            for e in &entries {
+                if tx.send(e).is_err() {
+                    break;
+                }
+            }
+            drop(tx);
+            for w in workers {
+                match w.join() {
+                    Ok((a, b)) => {
+                        acc.merge(a);
+                        bytes += b;
+                    }
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+        Ok(report(acc, entries.len() as u64, bytes, started))
+    }
+}
+
+fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant) -> Report {
+    let mut counts = Counts {
+        documents: Count {
+            raw: acc.total.documents,
+            unique: acc.documents.len() as u64,
+        },
+        messages: Count {
+            raw: acc.total.messages,
+            unique: acc.messages.len() as u64,
+        },
+        ..Counts::default()
+    };
+    let mut classes: Vec<DataClass> = Vec::new();
+    for kind in KINDS {
+        let c = Count {
+            raw: acc.total.raw[kind.index()],
+            unique: acc.unique[kind.index()].len() as u64,
+        };
+        *counts.kind_mut(kind) = c;
+        if c.raw > 0 {
+            classes.extend(kind.data_class());
+        }
+    }
+    if counts.messages.raw > 0 {
+        classes.push(DataClass::EmailMessages);
+    }
+    classes.sort();
+    acc.unreadable.sort();
+    Report {
+        files,
+        bytes,
+        counts,
+        empty: acc.total.empty,
+        data_classes: classes.iter().map(|c| c.as_str().to_string()).collect(),
+        unreadable: acc.unreadable,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+struct Worker<'a> {
+    shared: &'a Shared<'a>,
+    acc: Acc,
+    found: Vec<Finding>,
+    bytes: u64,
+}
+
+impl Worker<'_> {
+    fn top(&mut self, entry: &Entry, p: &Progress) {
+        match entry.open() {
+            Ok(data) => {
+                self.bytes += data.len() as u64;
+                let name = last_component(&entry.path);
+                let t = self.blob(&entry.path, name, &data, 0);
+                self.acc.total += t;
+            }
+            Err(reason) => self.unreadable(&entry.path, reason),
+        }
+        p.files_done.fetch_add(1, Ordering::Relaxed);
+        p.bytes_done.fetch_add(entry.size, Ordering::Relaxed);
+    }
+
+    fn unreadable(&mut self, path: &str, reason: String) {
+        tracing::debug!(reason = %reason, "unreadable blob");
+        self.acc.unreadable.push(Unreadable {
+            path: path.to_string(),
+            reason,
+        });
+    }
+
+    /// Scans one blob and everything in it; returns its subtree's raw counts.
+    fn blob(&mut self, path: &str, name: &str, data: &[u8], depth: usize) -> Tally {
+        let cfg = self.shared.cfg;
+        if depth > cfg.max_depth {
+            self.unreadable(
+                path,
+                format!("nested deeper than {} levels (--max-depth)", cfg.max_depth),
+            );
+            return Tally::default();
+        }
+        if data.is_empty() {
+            return Tally {
+                empty: 1,
+                ..Tally::default()
+            };
+        }
+        let hash: [u8; 32] = *blake3::hash(data).as_bytes();
+        if let Some(t) = self.seen(&hash) {
+            return t;
+        }
+        let ty = sniff(name, data);
+        let mut t = Tally::default();
+        if ty.is_container() {
+            let mut members: Vec<(String, String)> = Vec::new();
+            // Members are scanned as they come out of the container.
+            let r = archive::expand(ty, name, data, cfg, &mut |member, bytes| {
+                let child = format!("{path}!{member}");
+                match bytes {
+                    Ok(b) => t += self.blob(&child, last_component(&member), &b, depth + 1),
+                    Err(reason) => members.push((child, reason)),
+                }
+            });
+            for (child, reason) in members {
+                self.unreadable(&child, reason);
+            }
+            if let Err(reason) = r {
+                self.unreadable(path, reason);
+            }
+        } else {
+            t.documents = 1;
+            self.acc.documents.insert(hash);
+            let hex = blake3::Hash::from(hash).to_hex().to_string();
+            let children = self.document(path, &hex, ty, data, &mut t);
+            for c in children {
+                let child = format!("{path}!{}", c.name);
+                t += self.blob(&child, last_component(&c.name), &c.data, depth + 1);
+            }
+        }
+        if let Ok(mut seen) = self.shared.seen.lock() {
+            seen.insert(hash, t);
+        }
+        t
+    }
+
+    fn seen(&self, hash: &[u8; 32]) -> Option<Tally> {
+        self.shared.seen.lock().ok()?.get(hash).copied()
+    }
+
+    /// Decodes a document into `t`; returns its attachments.
+    fn document(&mut self, path: &str, hex: &str, ty: BlobType, data: &[u8], t: &mut Tally) -> Vec<decode::Child> {
+        let cfg = self.shared.cfg;
+        let max = cfg.max_segment;
+        let mut sink = DocSink {
+            shared: self.shared,
+            acc: &mut self.acc,
+            found: &mut self.found,
+            raw: &mut t.raw,
+            path,
+            hex,
+            deadline: Instant::now() + cfg.blob_timeout,
+            calls: 0,
+        };
+        let mut children = Vec::new();
+        let r = match ty {
+            BlobType::Email => match decode::mail::decode(data, max, &mut sink) {
+                Ok(d) => {
+                    t.messages = 1;
+                    let id = d
+                        .message_id
+                        .filter(|m| !m.is_empty())
+                        .unwrap_or_else(|| format!("blake3:{hex}"));
+                    self.acc.messages.insert(id);
+                    children = d.children;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            BlobType::Sql => decode::sql::decode(data, &mut sink),
+            BlobType::Csv => decode::csv::decode(data, &mut sink),
+            BlobType::Json => decode::json::decode(data, &mut sink),
+            BlobType::Ndjson => decode::json::decode_lines(data, max, &mut sink),
+            BlobType::Html => decode::html::decode(data, max, &mut sink),
+            BlobType::Text => decode::text::decode(data, max, &SegCtx::text("line"), &mut sink),
+            _ => Ok(()),
+        };
+        if let Err(e) = r {
+            let reason = match e {
+                DecodeError::Unreadable(r) => format!("{}: {r}", ty.as_str()),
+                DecodeError::Stopped(r) => r,
+            };
+            self.unreadable(path, reason);
+        }
+        children
+    }
+}
+
+fn last_component(path: &str) -> &str {
+    path.rsplit(['/', '\\', '!']).next().unwrap_or(path)
+}
+
+struct DocSink<'w, 'a> {
+    shared: &'a Shared<'a>,
+    acc: &'w mut Acc,
+    found: &'w mut Vec<Finding>,
+    raw: &'w mut [u64; KINDS.len()],
+    path: &'w str,
+    hex: &'w str,
+    deadline: Instant,
+    calls: u32,
+}
+
+impl Sink for DocSink<'_, '_> {
+    fn segment(&mut self, text: &str, ctx: &SegCtx<'_>) -> Result<(), Stop> {
+        self.calls = self.calls.wrapping_add(1);
+        if self.calls % 64 == 0 && Instant::now() > self.deadline {
+            return Err(Stop(format!(
+                "decoding took longer than {} s (--blob-timeout)",
+                self.shared.cfg.blob_timeout.as_secs()
+            )));
+        }
+        detect(text, ctx, &self.shared.detect, self.found);
+        for f in self.found.drain(..) {
+            let i = f.kind.index();
+            self.raw[i] += 1;
+            if let Some(sink) = self.shared.findings {
+                if f.kind != Kind::Domain {
+                    sink(&FindingRecord {
+                        kind: f.kind,
+                        value: f.value,
+                        document: self.hex.to_string(),
+                        path: self.path.to_string(),
+                        context: f.context,
+                    });
+                }
+            }
+            self.acc.unique[i].insert(f.key);
+        }
+        Ok(())
+    }
+}

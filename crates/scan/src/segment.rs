@@ -1,0 +1,187 @@
+//! Segments: a piece of text plus the context that lets a detector judge it.
+
+use phonenumber::country::Id;
+
+/// Where in a document a segment comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// One address of an e-mail address header (`From`, `To`, …).
+    AddressHeader,
+    /// The display name of an address in an e-mail header: only the person detector runs.
+    DisplayName,
+    /// The `Subject` header.
+    Subject,
+    /// An e-mail body (the reader's view).
+    Body,
+    /// A table cell: CSV, SQL value, JSON string value.
+    Cell,
+    /// Free text: lines of a text or HTML document.
+    Text,
+}
+
+/// What a column, key or header name says about its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldClass {
+    /// Phone, fax, mobile…
+    Phone,
+    /// A person's name.
+    Person,
+    /// A company's name.
+    Organization,
+    /// A country code.
+    Country,
+    /// Nothing in particular.
+    Other,
+}
+
+impl FieldClass {
+    /// Classifies a column, key or header name (`ContactPhone`, `company_name`,
+    /// `contacts[].email`: the last path component counts).
+    pub fn of(field: &str) -> FieldClass {
+        let last = field
+            .rsplit(['.', '/', ']', '['])
+            .find(|s| !s.is_empty())
+            .unwrap_or(field);
+        let norm: String = last
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        const PERSON: &[&str] = &[
+            "name",
+            "fullname",
+            "contactname",
+            "contact",
+            "contactperson",
+            "displayname",
+            "personname",
+        ];
+        const ORG: &[&str] = &[
+            "company",
+            "companyname",
+            "customer",
+            "customername",
+            "organisation",
+            "organization",
+            "organisationname",
+            "organizationname",
+            "firma",
+            "societe",
+            "société",
+            "empresa",
+            "accountname",
+            "clientname",
+        ];
+        const COUNTRY: &[&str] = &["country", "countrycode", "land", "pays", "pais", "país"];
+        if PERSON.contains(&norm.as_str()) {
+            return FieldClass::Person;
+        }
+        if ORG.contains(&norm.as_str()) {
+            return FieldClass::Organization;
+        }
+        if COUNTRY.contains(&norm.as_str()) {
+            return FieldClass::Country;
+        }
+        const PHONE: &[&str] = &[
+            "phone", "tel", "mobile", "fax", "cell", "handy", "telefon", "téléphone", "telefono",
+            "teléfono", "movil", "móvil", "gsm",
+        ];
+        // Word-wise on the original (camelCase and snake_case), so `hotel` is no phone.
+        for word in split_words(last) {
+            if PHONE.iter().any(|p| word.starts_with(p)) {
+                return FieldClass::Phone;
+            }
+        }
+        FieldClass::Other
+    }
+}
+
+fn split_words(s: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// The context of a segment.
+#[derive(Debug, Clone, Copy)]
+pub struct SegCtx<'a> {
+    /// Header, column or key name; `body`, `line` or `html` for free text.
+    pub field: &'a str,
+    /// What the field name says.
+    pub class: FieldClass,
+    /// Where the segment is.
+    pub place: Place,
+    /// Region for national phone numbers, from a country cell or the sender's ccTLD.
+    pub region: Option<Id>,
+}
+
+impl<'a> SegCtx<'a> {
+    /// Free text.
+    pub fn text(field: &'a str) -> Self {
+        SegCtx {
+            field,
+            class: FieldClass::Other,
+            place: Place::Text,
+            region: None,
+        }
+    }
+
+    /// A table cell under `field`.
+    pub fn cell(field: &'a str, class: FieldClass, region: Option<Id>) -> Self {
+        SegCtx {
+            field,
+            class,
+            place: Place::Cell,
+            region,
+        }
+    }
+}
+
+/// A region from an ISO 3166 alpha-2 code or a ccTLD (`uk` → GB).
+pub fn region_of(code: &str) -> Option<Id> {
+    let code = code.trim();
+    if code.len() != 2 || !code.is_ascii() {
+        return None;
+    }
+    let upper = code.to_ascii_uppercase();
+    let upper = if upper == "UK" { "GB".to_string() } else { upper };
+    upper.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_classified_by_their_words() {
+        assert_eq!(FieldClass::of("ContactPhone"), FieldClass::Phone);
+        assert_eq!(FieldClass::of("mobile_number"), FieldClass::Phone);
+        assert_eq!(FieldClass::of("Telefon"), FieldClass::Phone);
+        assert_eq!(FieldClass::of("hotel"), FieldClass::Other);
+        assert_eq!(FieldClass::of("company_name"), FieldClass::Organization);
+        assert_eq!(FieldClass::of("contacts[].full_name"), FieldClass::Person);
+        assert_eq!(FieldClass::of("[Name]"), FieldClass::Person);
+        assert_eq!(FieldClass::of("country"), FieldClass::Country);
+        assert_eq!(region_of("uk"), Some(Id::GB));
+        assert_eq!(region_of("de"), Some(Id::DE));
+        assert_eq!(region_of("com"), None);
+    }
+}
