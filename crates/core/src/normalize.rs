@@ -149,7 +149,10 @@ mod tests {
             assert_eq!(normalize_org(n), "contoso", "{n}");
         }
         assert_eq!(normalize_org("O'Brien Ltd"), "obrien");
-        assert_eq!(normalize_org("Müller & Söhne GmbH & Co. KG"), "müller söhne");
+        assert_eq!(
+            normalize_org("Müller & Söhne GmbH & Co. KG"),
+            "müller söhne"
+        );
         assert_eq!(normalize_org("AG"), "ag");
     }
 

@@ -1,1 +1,69 @@
-fn main() {}
+//! `leakdex`: find out who was exposed in a data leak, and what — without becoming a
+//! second leak. This binary only parses the command line and wires the library crates
+//! together; see `docs/ARCHITECTURE.md`.
+
+mod cli;
+mod cmd;
+mod progress;
+mod size;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    init_logging(args.global.verbose, args.global.quiet);
+    quiet_decoder_panics();
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("leakdex: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LEAKDEX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// Third-party parsers panic on some hostile inputs; the scanner catches those panics and
+/// lists the blob as unreadable, so they need no backtrace on stderr. Every other panic
+/// is a bug and keeps the default report.
+fn quiet_decoder_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if leakdex_scan::in_decoder() {
+            let at = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            tracing::debug!(at = %at, "decoder panic caught; blob reported as unreadable");
+        } else {
+            default(info);
+        }
+    }));
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -34,5 +34,8 @@ mod segment;
 pub use config::Config;
 pub use error::{Error, ErrorKind};
 pub use report::{Counts, FindingRecord, Report, Unreadable};
-pub use scanner::{Progress, Scanner};
+pub use scanner::{in_decoder, Progress, Scanner};
 pub use segment::{FieldClass, Place, SegCtx};
+
+/// A phone-number region (ISO 3166 alpha-2), e.g. for [`Config::default_region`].
+pub use phonenumber::country::Id as RegionId;

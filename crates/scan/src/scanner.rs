@@ -107,7 +107,11 @@ impl Scanner {
     /// Scans `sources` (files, directories, `-` for stdin). Fails only when a source
     /// cannot be read at all; everything inside that cannot be decoded is reported as
     /// `unreadable`.
-    pub fn run(&self, sources: &[PathBuf], findings: Option<FindingSink<'_>>) -> Result<Report, Error> {
+    pub fn run(
+        &self,
+        sources: &[PathBuf],
+        findings: Option<FindingSink<'_>>,
+    ) -> Result<Report, Error> {
         let started = Instant::now();
         let entries = source::walk(sources)?;
         let p = &self.progress;
@@ -264,12 +268,17 @@ impl Worker<'_> {
         if ty.is_container() {
             let mut members: Vec<(String, String)> = Vec::new();
             // Members are scanned as they come out of the container.
-            let r = archive::expand(ty, name, data, cfg, &mut |member, bytes| {
-                let child = format!("{path}!{member}");
-                match bytes {
-                    Ok(b) => t += self.blob(&child, last_component(&member), &b, depth + 1),
-                    Err(reason) => members.push((child, reason)),
-                }
+            let r = guard(|| {
+                archive::expand(ty, name, data, cfg, &mut |member, bytes| {
+                    let child = format!("{path}!{member}");
+                    match bytes {
+                        Ok(b) => t += self.blob(&child, last_component(&member), &b, depth + 1),
+                        Err(reason) => members.push((child, reason)),
+                    }
+                })
+            })
+            .unwrap_or_else(|()| {
+                Err("the container reader failed on this input (internal panic caught)".into())
             });
             for (child, reason) in members {
                 self.unreadable(&child, reason);
@@ -298,7 +307,14 @@ impl Worker<'_> {
     }
 
     /// Decodes a document into `t`; returns its attachments.
-    fn document(&mut self, path: &str, hex: &str, ty: BlobType, data: &[u8], t: &mut Tally) -> Vec<decode::Child> {
+    fn document(
+        &mut self,
+        path: &str,
+        hex: &str,
+        ty: BlobType,
+        data: &[u8],
+        t: &mut Tally,
+    ) -> Vec<decode::Child> {
         let cfg = self.shared.cfg;
         let max = cfg.max_segment;
         let mut sink = DocSink {
@@ -312,7 +328,7 @@ impl Worker<'_> {
             calls: 0,
         };
         let mut children = Vec::new();
-        let r = match ty {
+        let decoded = guard(|| match ty {
             BlobType::Email => match decode::mail::decode(data, max, &mut sink) {
                 Ok(d) => {
                     t.messages = 1;
@@ -320,7 +336,7 @@ impl Worker<'_> {
                         .message_id
                         .filter(|m| !m.is_empty())
                         .unwrap_or_else(|| format!("blake3:{hex}"));
-                    self.acc.messages.insert(id);
+                    sink.acc.messages.insert(id);
                     children = d.children;
                     Ok(())
                 }
@@ -333,7 +349,12 @@ impl Worker<'_> {
             BlobType::Html => decode::html::decode(data, max, &mut sink),
             BlobType::Text => decode::text::decode(data, max, &SegCtx::text("line"), &mut sink),
             _ => Ok(()),
-        };
+        });
+        let r = decoded.unwrap_or_else(|()| {
+            Err(DecodeError::Unreadable(
+                "the decoder failed on this input (internal panic caught)".into(),
+            ))
+        });
         if let Err(e) = r {
             let reason = match e {
                 DecodeError::Unreadable(r) => format!("{}: {r}", ty.as_str()),
@@ -343,6 +364,25 @@ impl Worker<'_> {
         }
         children
     }
+}
+
+thread_local! {
+    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is inside a decoder or container reader, where a panic is
+/// caught and turned into an `unreadable` entry. A panic hook can use it to stay quiet
+/// about those panics and loud about all others.
+pub fn in_decoder() -> bool {
+    IN_DECODER.with(|c| c.get())
+}
+
+/// Runs third-party parsing code so that a panic on hostile input becomes an error.
+fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+    let outer = IN_DECODER.with(|c| c.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| ());
+    IN_DECODER.with(|c| c.set(outer));
+    r
 }
 
 fn last_component(path: &str) -> &str {

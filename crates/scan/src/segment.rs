@@ -83,8 +83,19 @@ impl FieldClass {
             return FieldClass::Country;
         }
         const PHONE: &[&str] = &[
-            "phone", "tel", "mobile", "fax", "cell", "handy", "telefon", "téléphone", "telefono",
-            "teléfono", "movil", "móvil", "gsm",
+            "phone",
+            "tel",
+            "mobile",
+            "fax",
+            "cell",
+            "handy",
+            "telefon",
+            "téléphone",
+            "telefono",
+            "teléfono",
+            "movil",
+            "móvil",
+            "gsm",
         ];
         // Word-wise on the original (camelCase and snake_case), so `hotel` is no phone.
         for word in split_words(last) {
@@ -162,7 +173,11 @@ pub fn region_of(code: &str) -> Option<Id> {
         return None;
     }
     let upper = code.to_ascii_uppercase();
-    let upper = if upper == "UK" { "GB".to_string() } else { upper };
+    let upper = if upper == "UK" {
+        "GB".to_string()
+    } else {
+        upper
+    };
     upper.parse().ok()
 }
 

@@ -89,7 +89,14 @@ pub fn sniff(name: &str, data: &[u8]) -> BlobType {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let lower_name = name.to_ascii_lowercase();
     let ext = lower_name.rsplit_once('.').map_or("", |(_, e)| e);
-    if head.starts_with(b"From ") && looks_like_mail(&head[head.iter().position(|&b| b == b'\n').map_or(head.len(), |p| p + 1)..]) {
+    if head.starts_with(b"From ")
+        && looks_like_mail(
+            &head[head
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(head.len(), |p| p + 1)..],
+        )
+    {
         return BlobType::Mbox;
     }
     if ext == "eml" || looks_like_mail(head) {
@@ -186,17 +193,26 @@ mod tests {
     fn sniffs_from_bytes_before_names() {
         assert_eq!(sniff("x.txt", b"PK\x03\x04rest"), BlobType::Zip);
         assert_eq!(
-            sniff("noext", b"From: a@b.de\r\nTo: c@d.de\r\nSubject: x\r\n\r\nhi"),
+            sniff(
+                "noext",
+                b"From: a@b.de\r\nTo: c@d.de\r\nSubject: x\r\n\r\nhi"
+            ),
             BlobType::Email
         );
         assert_eq!(
-            sniff("box", b"From a@b.de Mon Jan 1 00:00:00 2024\nFrom: a@b.de\nTo: c@d.de\n\nx"),
+            sniff(
+                "box",
+                b"From a@b.de Mon Jan 1 00:00:00 2024\nFrom: a@b.de\nTo: c@d.de\n\nx"
+            ),
             BlobType::Mbox
         );
         assert_eq!(sniff("d", b"{\"a\":1}\n{\"a\":2}\n"), BlobType::Ndjson);
         assert_eq!(sniff("d", b"{\"a\":\n1}"), BlobType::Json);
         assert_eq!(sniff("x", b"\x89PNG\r\n"), BlobType::Binary);
-        assert_eq!(sniff("dump", b"SET NAMES utf8;\nINSERT INTO `t` VALUES (1);"), BlobType::Sql);
+        assert_eq!(
+            sniff("dump", b"SET NAMES utf8;\nINSERT INTO `t` VALUES (1);"),
+            BlobType::Sql
+        );
         assert_eq!(sniff("a.csv", b"a;b\n1;2\n"), BlobType::Csv);
         assert_eq!(sniff("notes", b"just: some\ntext here"), BlobType::Text);
     }

@@ -105,7 +105,8 @@ mod tests {
 
     #[test]
     fn header_is_context_and_quoted_newlines_survive() {
-        let data = "\u{feff}Name;Email;Notes\n\"O'Brien, Pat\";pat@obrien.ie;\"line one\nline two\"\n";
+        let data =
+            "\u{feff}Name;Email;Notes\n\"O'Brien, Pat\";pat@obrien.ie;\"line one\nline two\"\n";
         let mut c = Collect::default();
         decode(data.as_bytes(), &mut c).unwrap();
         assert_eq!(

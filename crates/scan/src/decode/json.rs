@@ -68,9 +68,16 @@ impl<'de> DeserializeSeed<'de> for Walk<'_, '_> {
 }
 
 impl Walk<'_, '_> {
-    fn emit<E: serde::de::Error>(&mut self, v: &str, region: Option<phonenumber::country::Id>) -> Result<(), E> {
+    fn emit<E: serde::de::Error>(
+        &mut self,
+        v: &str,
+        region: Option<phonenumber::country::Id>,
+    ) -> Result<(), E> {
         let class = FieldClass::of(&self.path);
-        if let Err(s) = self.sink.segment(v, &SegCtx::cell(&self.path, class, region)) {
+        if let Err(s) = self
+            .sink
+            .segment(v, &SegCtx::cell(&self.path, class, region))
+        {
             *self.stop = Some(s);
             return Err(E::custom("stopped"));
         }

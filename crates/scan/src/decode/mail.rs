@@ -48,7 +48,9 @@ pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<Decoded, D
             }
             _ => continue,
         };
-        let Some(list) = h.value.as_address() else { continue };
+        let Some(list) = h.value.as_address() else {
+            continue;
+        };
         for addr in list.iter() {
             if let Some(a) = addr.address() {
                 let ctx = SegCtx {
@@ -128,7 +130,10 @@ Gr=FC=DFe, see sales@contoso=\r\n.de\r\n\
         assert_eq!(d.children.len(), 1);
         assert_eq!(d.children[0].name, "c.csv");
         let fields: Vec<&str> = c.0.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, ["From", "From", "To", "To", "To", "Subject", "body"]);
+        assert_eq!(
+            fields,
+            ["From", "From", "To", "To", "To", "Subject", "body"]
+        );
         assert_eq!(c.0[1].1, "Zoë Müller");
         assert!(c.0[6].1.contains("Grüße, see sales@contoso.de"));
         assert!(!c.0.iter().any(|(_, t)| t.contains("hidden")));

@@ -25,7 +25,8 @@ pub fn decode(data: &[u8], sink: &mut dyn Sink) -> Result<(), DecodeError> {
 fn keyword(d: &[u8], p: usize, kw: &[u8]) -> bool {
     d.len() >= p + kw.len()
         && d[p..p + kw.len()].eq_ignore_ascii_case(kw)
-        && d.get(p + kw.len()).is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_')
+        && d.get(p + kw.len())
+            .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_')
 }
 
 fn skip_ws(d: &[u8], mut p: usize) -> usize {
@@ -217,7 +218,9 @@ fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<String>>
                 }
                 p += 1;
             }
-            let v = String::from_utf8_lossy(&d[s..p.min(d.len())]).trim().to_string();
+            let v = String::from_utf8_lossy(&d[s..p.min(d.len())])
+                .trim()
+                .to_string();
             row.push((!v.eq_ignore_ascii_case("NULL")).then_some(v));
         }
         p = skip_ws(d, p);

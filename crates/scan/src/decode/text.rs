@@ -5,7 +5,12 @@ use super::{bytes_to_text, DecodeError, Sink};
 use crate::segment::SegCtx;
 
 /// Emits `data` as text segments with context `ctx`.
-pub fn decode(data: &[u8], max: usize, ctx: &SegCtx<'_>, sink: &mut dyn Sink) -> Result<(), DecodeError> {
+pub fn decode(
+    data: &[u8],
+    max: usize,
+    ctx: &SegCtx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), DecodeError> {
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     for chunk in chunks(data, max) {
         sink.segment(&bytes_to_text(chunk), ctx)?;
@@ -14,7 +19,12 @@ pub fn decode(data: &[u8], max: usize, ctx: &SegCtx<'_>, sink: &mut dyn Sink) ->
 }
 
 /// Emits an already decoded string as segments.
-pub fn decode_str(text: &str, max: usize, ctx: &SegCtx<'_>, sink: &mut dyn Sink) -> Result<(), DecodeError> {
+pub fn decode_str(
+    text: &str,
+    max: usize,
+    ctx: &SegCtx<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), DecodeError> {
     for chunk in chunks(text.as_bytes(), max) {
         // Cuts are at ASCII bytes or before a UTF-8 lead byte, so chunks stay valid.
         sink.segment(&String::from_utf8_lossy(chunk), ctx)?;
@@ -38,7 +48,11 @@ pub fn chunks(data: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
         }
         let window = &rest[..max];
         let cut = memchr::memrchr(b'\n', window)
-            .or_else(|| window.iter().rposition(|b| matches!(b, b' ' | b'\t' | b'\r')))
+            .or_else(|| {
+                window
+                    .iter()
+                    .rposition(|b| matches!(b, b' ' | b'\t' | b'\r'))
+            })
             .map(|p| p + 1)
             .unwrap_or_else(|| {
                 let mut c = max;

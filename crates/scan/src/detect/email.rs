@@ -78,11 +78,7 @@ fn check(text: &str, start: usize, local: &str, host: &str) -> Option<String> {
     let mut labels = 0;
     let mut last = "";
     for label in host.split('.') {
-        if label.is_empty()
-            || label.len() > 63
-            || label.starts_with('-')
-            || label.ends_with('-')
-        {
+        if label.is_empty() || label.len() > 63 || label.starts_with('-') || label.ends_with('-') {
             return None;
         }
         labels += 1;

@@ -24,10 +24,7 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
 /// An address display name: a person when it has two or more words.
 pub fn display_name(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
     let t = text.trim().trim_matches(['"', '\'']).trim();
-    if t.split_whitespace().count() >= 2
-        && !t.contains('@')
-        && t.chars().any(char::is_alphabetic)
-    {
+    if t.split_whitespace().count() >= 2 && !t.contains('@') && t.chars().any(char::is_alphabetic) {
         out.push(plain(Kind::Person, normalize_person(t), ctx));
     }
 }

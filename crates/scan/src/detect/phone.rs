@@ -12,8 +12,25 @@ use super::DetectConfig;
 
 /// Labels that announce a phone number on the same line.
 const LABELS: &[&str] = &[
-    "tel:", "tel.:", "tel.", "phone:", "mobile:", "mob:", "mobil:", "fax:", "cell:", "t:",
-    "m:", "f:", "telefon:", "tél:", "tél.:", "tfno:", "teléfono:", "telefono:", "téléphone:",
+    "tel:",
+    "tel.:",
+    "tel.",
+    "phone:",
+    "mobile:",
+    "mob:",
+    "mobil:",
+    "fax:",
+    "cell:",
+    "t:",
+    "m:",
+    "f:",
+    "telefon:",
+    "tél:",
+    "tél.:",
+    "tfno:",
+    "teléfono:",
+    "telefono:",
+    "téléphone:",
     "handy:",
 ];
 

@@ -84,7 +84,12 @@ fn read_member(r: &mut dyn Read, cfg: &Config) -> Member {
     Ok(v)
 }
 
-fn zip(data: &[u8], cfg: &Config, limit: u64, f: &mut dyn FnMut(String, Member)) -> Result<(), String> {
+fn zip(
+    data: &[u8],
+    cfg: &Config,
+    limit: u64,
+    f: &mut dyn FnMut(String, Member),
+) -> Result<(), String> {
     let mut archive = ::zip::ZipArchive::new(io::Cursor::new(data))
         .map_err(|e| format!("corrupt zip ({})", zip_reason(&e)))?;
     let mut used = 0u64;
@@ -92,7 +97,10 @@ fn zip(data: &[u8], cfg: &Config, limit: u64, f: &mut dyn FnMut(String, Member))
         let mut entry = match archive.by_index(i) {
             Ok(e) => e,
             Err(e) => {
-                f(format!("#{}", i + 1), Err(format!("zip member: {}", zip_reason(&e))));
+                f(
+                    format!("#{}", i + 1),
+                    Err(format!("zip member: {}", zip_reason(&e))),
+                );
                 continue;
             }
         };
@@ -156,7 +164,13 @@ fn tar_reason(e: &io::Error) -> String {
     }
 }
 
-fn gzip(name: &str, data: &[u8], cfg: &Config, limit: u64, f: &mut dyn FnMut(String, Member)) -> Result<(), String> {
+fn gzip(
+    name: &str,
+    data: &[u8],
+    cfg: &Config,
+    limit: u64,
+    f: &mut dyn FnMut(String, Member),
+) -> Result<(), String> {
     let mut dec = Budget::new(flate2::read::MultiGzDecoder::new(data), limit);
     let mut head = Vec::with_capacity(512);
     (&mut dec)

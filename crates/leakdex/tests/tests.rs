@@ -1,0 +1,8 @@
+//! End-to-end tests of the `leakdex` binary: one test binary (fast linking), one module
+//! per area. Every test runs the real binary on files it makes in its own temp dir.
+
+mod util;
+
+mod cli;
+mod limits;
+mod robustness;
