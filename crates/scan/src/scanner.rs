@@ -403,7 +403,7 @@ struct DocSink<'w, 'a> {
 impl Sink for DocSink<'_, '_> {
     fn segment(&mut self, text: &str, ctx: &SegCtx<'_>) -> Result<(), Stop> {
         self.calls = self.calls.wrapping_add(1);
-        if self.calls % 64 == 0 && Instant::now() > self.deadline {
+        if self.calls.is_multiple_of(64) && Instant::now() > self.deadline {
             return Err(Stop(format!(
                 "decoding took longer than {} s (--blob-timeout)",
                 self.shared.cfg.blob_timeout.as_secs()

@@ -134,13 +134,12 @@ impl<'de> Visitor<'de> for Walk<'_, '_> {
             } else {
                 format!("{base}.{key}")
             };
-            match map.next_value_seed(Scalar {
+            if let Some(s) = map.next_value_seed(Scalar {
                 path: path.clone(),
                 sink: &mut *self.sink,
                 stop: &mut *self.stop,
             })? {
-                Some(s) => strings.push((path, s)),
-                None => {}
+                strings.push((path, s));
             }
         }
         let region = strings
