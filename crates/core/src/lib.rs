@@ -33,12 +33,30 @@ pub struct Finding {
     pub kind: Kind,
     /// The normalised value; cards, IBANs and secrets are masked.
     pub value: String,
-    /// The key under which this value counts as unique: equal to `value` except for
-    /// masked kinds, where it is a hash of the full value (never written anywhere).
+    /// The key under which this value counts as unique, for masked kinds: a hash of the
+    /// full value (never written anywhere). Empty when the value itself is the key.
     #[serde(skip)]
     pub key: String,
-    /// Where in the document: a header name, column, key path, or `body`/`line`.
-    pub context: String,
+}
+
+impl Finding {
+    /// A finding whose value is its own unique key.
+    pub fn plain(kind: Kind, value: String) -> Finding {
+        Finding {
+            kind,
+            value,
+            key: String::new(),
+        }
+    }
+
+    /// Takes the unique key out of the finding (the value when it has no separate key).
+    pub fn into_key(self) -> String {
+        if self.key.is_empty() {
+            self.value
+        } else {
+            self.key
+        }
+    }
 }
 
 /// A raw and a unique count, the pair every number in leakdex comes as.

@@ -122,7 +122,14 @@ pub fn normalize_email(addr: &str) -> Option<String> {
 /// `contoso.co.uk`); `None` when the host has no known public suffix (`localhost`,
 /// `1.2.3`, `2x.png`) or is itself a public suffix.
 pub fn registrable_domain(host: &str) -> Option<String> {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    let lower;
+    let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = host.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        host
+    };
     let d = psl::domain(host.as_bytes())?;
     if !d.suffix().is_known() {
         return None;

@@ -63,18 +63,21 @@ impl std::ops::AddAssign for Tally {
 
 struct Shared<'a> {
     cfg: &'a Config,
+    threads: usize,
     detect: DetectConfig,
-    seen: Mutex<HashMap<[u8; 32], Tally>>,
+    seen: Mutex<HashMap<[u8; 32], Tally, foldhash::fast::RandomState>>,
     findings: Option<FindingSink<'a>>,
 }
+
+type Set<T> = HashSet<T, foldhash::fast::RandomState>;
 
 /// What one worker accumulates; merged at the end.
 #[derive(Default)]
 struct Acc {
     total: Tally,
-    unique: [HashSet<String>; KINDS.len()],
-    documents: HashSet<[u8; 32]>,
-    messages: HashSet<String>,
+    unique: [Set<String>; KINDS.len()],
+    documents: Set<[u8; 32]>,
+    messages: Set<String>,
     unreadable: Vec<Unreadable>,
 }
 
@@ -118,19 +121,20 @@ impl Scanner {
         p.files_total.store(entries.len() as u64, Ordering::Relaxed);
         p.bytes_total
             .store(entries.iter().map(|e| e.size).sum(), Ordering::Relaxed);
+        let threads = match self.cfg.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
         let shared = Shared {
             cfg: &self.cfg,
+            threads,
             detect: DetectConfig {
                 default_region: self.cfg.default_region,
             },
             seen: Mutex::default(),
             findings,
         };
-        let threads = match self.cfg.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        }
-        .min(entries.len().max(1));
+        let threads = threads.min(entries.len().max(1));
         let (tx, rx) = crossbeam_channel::bounded::<&Entry>(threads * 4);
         let mut acc = Acc::default();
         let mut bytes = 0u64;
@@ -317,6 +321,10 @@ impl Worker<'_> {
     ) -> Vec<decode::Child> {
         let cfg = self.shared.cfg;
         let max = cfg.max_segment;
+        if ty == BlobType::Text && data.len() >= PARALLEL_TEXT && self.shared.threads > 1 {
+            self.text_in_parallel(path, hex, data, t);
+            return Vec::new();
+        }
         let mut sink = DocSink {
             shared: self.shared,
             acc: &mut self.acc,
@@ -385,6 +393,62 @@ fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
     r
 }
 
+/// Text documents at least this big are split and scanned on all cores.
+const PARALLEL_TEXT: usize = 16 << 20;
+
+impl Worker<'_> {
+    /// One big text document on all cores: cut at line ends (white space on giant lines)
+    /// into one part per thread; counts are the same as a sequential scan.
+    fn text_in_parallel(&mut self, path: &str, hex: &str, data: &[u8], t: &mut Tally) {
+        let shared = self.shared;
+        let parts = decode::text::split(data, shared.threads, shared.cfg.max_segment);
+        let deadline = Instant::now() + shared.cfg.blob_timeout;
+        let results: Vec<(Acc, [u64; KINDS.len()], Option<String>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut acc = Acc::default();
+                        let mut found = Vec::new();
+                        let mut raw = [0u64; KINDS.len()];
+                        let mut sink = DocSink {
+                            shared,
+                            acc: &mut acc,
+                            found: &mut found,
+                            raw: &mut raw,
+                            path,
+                            hex,
+                            deadline,
+                            calls: 0,
+                        };
+                        let ctx = SegCtx::text("line");
+                        let err =
+                            decode::text::decode(part, shared.cfg.max_segment, &ctx, &mut sink)
+                                .err()
+                                .map(|e| e.to_string());
+                        (acc, raw, err)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut error = None;
+        for (acc, raw, err) in results {
+            self.acc.merge(acc);
+            for (a, b) in t.raw.iter_mut().zip(raw) {
+                *a += b;
+            }
+            error = error.or(err);
+        }
+        if let Some(reason) = error {
+            self.unreadable(path, reason);
+        }
+    }
+}
+
 fn last_component(path: &str) -> &str {
     path.rsplit(['/', '\\', '!']).next().unwrap_or(path)
 }
@@ -417,14 +481,18 @@ impl Sink for DocSink<'_, '_> {
                 if f.kind != Kind::Domain {
                     sink(&FindingRecord {
                         kind: f.kind,
-                        value: f.value,
+                        value: f.value.clone(),
                         document: self.hex.to_string(),
                         path: self.path.to_string(),
-                        context: f.context,
+                        context: ctx.field.to_string(),
                     });
                 }
             }
-            self.acc.unique[i].insert(f.key);
+            let set = &mut self.acc.unique[i];
+            let key = f.into_key();
+            if !set.contains(key.as_str()) {
+                set.insert(key);
+            }
         }
         Ok(())
     }

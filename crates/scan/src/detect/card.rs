@@ -2,7 +2,7 @@
 //! known IIN range. Leaves the detector masked.
 
 use super::is_word_byte;
-use crate::segment::SegCtx;
+use super::numbers::digit_spans;
 use leakdex_core::{mask_card, value_key, Finding, Kind};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -15,26 +15,29 @@ static CARD: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// Appends a masked `card` finding for each valid card number in `text`.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
-    if b.iter().filter(|c| c.is_ascii_digit()).count() < 13 {
-        return;
-    }
     let Some(re) = CARD.as_ref() else { return };
-    for m in re.find_iter(text) {
-        if (m.start() > 0 && (is_word_byte(b[m.start() - 1]) || b[m.start() - 1] == b'-'))
-            || (m.end() < b.len() && (is_word_byte(b[m.end()]) || b[m.end()] == b'-'))
-        {
+    for (s, e, digits) in digit_spans(b) {
+        if digits < 13 {
             continue;
         }
-        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-        if is_card(&digits) {
-            out.push(Finding {
-                kind: Kind::Card,
-                value: mask_card(&digits),
-                key: value_key("card", &digits),
-                context: ctx.field.to_string(),
-            });
+        // Spans start and end at ASCII digits: char boundaries.
+        for m in re.find_iter(&text[s..e]) {
+            let (ms, me) = (s + m.start(), s + m.end());
+            if (ms > 0 && (is_word_byte(b[ms - 1]) || b[ms - 1] == b'-'))
+                || (me < b.len() && (is_word_byte(b[me]) || b[me] == b'-'))
+            {
+                continue;
+            }
+            let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+            if is_card(&digits) {
+                out.push(Finding {
+                    kind: Kind::Card,
+                    value: mask_card(&digits),
+                    key: value_key("card", &digits),
+                });
+            }
         }
     }
 }

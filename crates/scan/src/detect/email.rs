@@ -1,8 +1,6 @@
 //! E-mail addresses: a practical RFC 5322 addr-spec whose host has a registrable domain
 //! under a known public suffix. Found by jumping from `@` to `@` (memchr), not by a regex.
 
-use super::plain;
-use crate::segment::SegCtx;
 use leakdex_core::{registrable_domain, Finding, Kind};
 
 const IMAGE_EXT: &[&str] = &[
@@ -18,7 +16,7 @@ fn is_host(b: u8) -> bool {
 }
 
 /// Appends an `email` and a `domain` finding for each address in `text`.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
     for at in memchr::memchr_iter(b'@', b) {
         let mut s = at;
@@ -48,12 +46,8 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
         let local = &text[s..at];
         let host = &text[at + 1..e];
         if let Some(domain) = check(text, s, local, host) {
-            out.push(plain(
-                Kind::Email,
-                format!("{local}@{host}").to_ascii_lowercase(),
-                ctx,
-            ));
-            out.push(plain(Kind::Domain, domain, ctx));
+            out.push(Finding::plain(Kind::Email, text[s..e].to_ascii_lowercase()));
+            out.push(Finding::plain(Kind::Domain, domain));
         }
     }
 }

@@ -2,13 +2,13 @@
 //! Leaves the detector masked.
 
 use super::is_word_byte;
-use crate::segment::SegCtx;
+use super::numbers::digit_spans;
 use leakdex_core::{mask_iban, value_key, Finding, Kind};
 use regex::Regex;
 use std::sync::LazyLock;
 
 static IBAN: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?").ok()
+    Regex::new(r"^[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?").ok()
 });
 
 /// IBAN length per country (SWIFT IBAN registry).
@@ -93,34 +93,42 @@ const LENGTHS: &[(&str, usize)] = &[
 ];
 
 /// Appends a masked `iban` finding for each valid IBAN in `text`.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
-    if b.iter().filter(|c| c.is_ascii_digit()).count() < 8 {
-        return;
-    }
     let Some(re) = IBAN.as_ref() else { return };
-    for m in re.find_iter(text) {
-        if m.start() > 0 && is_word_byte(b[m.start() - 1]) {
+    // Candidates: a digit run preceded by two capital letters (`DE|89 3704…`).
+    for (run, _, _) in digit_spans(b) {
+        if run < 2 || !b[run - 2].is_ascii_uppercase() || !b[run - 1].is_ascii_uppercase() {
             continue;
         }
+        let start = run - 2;
+        if start > 0 && is_word_byte(b[start - 1]) {
+            continue;
+        }
+        let mut wend = (start + 48).min(b.len());
+        while !text.is_char_boundary(wend) {
+            wend -= 1;
+        }
+        let window = &text[start..wend];
+        let Some(m) = re.find(window) else { continue };
         let Some(len) = LENGTHS
             .iter()
-            .find(|(cc, _)| cc.as_bytes() == &b[m.start()..m.start() + 2])
+            .find(|(cc, _)| cc.as_bytes() == &b[start..start + 2])
             .map(|&(_, l)| l)
         else {
             continue;
         };
         // Take exactly `len` characters; what follows must be a word boundary.
         let mut compact = String::with_capacity(len);
-        let mut end = m.start();
-        for (i, c) in text[m.start()..m.end()].char_indices() {
+        let mut end = start;
+        for (i, c) in m.as_str().char_indices() {
             if compact.len() == len {
                 break;
             }
             if c != ' ' {
                 compact.push(c);
             }
-            end = m.start() + i + 1;
+            end = start + i + 1;
         }
         if compact.len() != len || (end < b.len() && is_word_byte(b[end])) {
             continue;
@@ -130,7 +138,6 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
                 kind: Kind::Iban,
                 value: mask_iban(&compact),
                 key: value_key("iban", &compact),
-                context: ctx.field.to_string(),
             });
         }
     }

@@ -5,11 +5,12 @@ pub mod card;
 pub mod email;
 pub mod iban;
 pub mod names;
+pub mod numbers;
 pub mod phone;
 pub mod secret;
 
 use crate::segment::{Place, SegCtx};
-use leakdex_core::{Finding, Kind};
+use leakdex_core::Finding;
 
 /// Settings the detectors share.
 #[derive(Debug, Clone, Copy)]
@@ -21,25 +22,15 @@ pub struct DetectConfig {
 /// Runs every detector that applies to `ctx.place` over `text`, appending findings.
 pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Finding>) {
     if ctx.place == Place::DisplayName {
-        names::display_name(text, ctx, out);
+        names::display_name(text, out);
         return;
     }
-    email::detect(text, ctx, out);
+    email::detect(text, out);
     phone::detect(text, ctx, cfg, out);
-    card::detect(text, ctx, out);
-    iban::detect(text, ctx, out);
-    secret::detect(text, ctx, out);
+    card::detect(text, out);
+    iban::detect(text, out);
+    secret::detect(text, out);
     names::detect(text, ctx, out);
-}
-
-/// A finding whose unique key is its value.
-pub(crate) fn plain(kind: Kind, value: String, ctx: &SegCtx<'_>) -> Finding {
-    Finding {
-        kind,
-        key: value.clone(),
-        value,
-        context: ctx.field.to_string(),
-    }
 }
 
 /// Whether `b` may not stand right before or after a number or code.
@@ -50,6 +41,7 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
 #[cfg(test)]
 pub(crate) mod testutil {
     use super::*;
+    use leakdex_core::Kind;
 
     pub fn values(text: &str, ctx: &SegCtx<'_>, kind: Kind) -> Vec<String> {
         let mut out = Vec::new();

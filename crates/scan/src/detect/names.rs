@@ -1,19 +1,18 @@
 //! Person and organisation names — from structure, not a language model: address display
 //! names, name-like and company-like columns, and signature lines ending in a legal form.
 
-use super::plain;
 use crate::segment::{FieldClass, Place, SegCtx};
 use leakdex_core::{normalize_org, normalize_person, strip_legal_form, Finding, Kind};
 
 /// A value of a name or company column, or a signature line in an e-mail body.
 pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
     match (ctx.place, ctx.class) {
-        (Place::Cell, FieldClass::Person) => name_value(text, ctx, out, false),
-        (Place::Cell, FieldClass::Organization) => name_value(text, ctx, out, true),
+        (Place::Cell, FieldClass::Person) => name_value(text, out, false),
+        (Place::Cell, FieldClass::Organization) => name_value(text, out, true),
         (Place::Body, _) => {
             for line in text.lines() {
                 if let Some(org) = signature_org(line) {
-                    out.push(plain(Kind::Organization, org, ctx));
+                    out.push(Finding::plain(Kind::Organization, org));
                 }
             }
         }
@@ -22,14 +21,14 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// An address display name: a person when it has two or more words.
-pub fn display_name(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+pub fn display_name(text: &str, out: &mut Vec<Finding>) {
     let t = text.trim().trim_matches(['"', '\'']).trim();
     if t.split_whitespace().count() >= 2 && !t.contains('@') && t.chars().any(char::is_alphabetic) {
-        out.push(plain(Kind::Person, normalize_person(t), ctx));
+        out.push(Finding::plain(Kind::Person, normalize_person(t)));
     }
 }
 
-fn name_value(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>, org: bool) {
+fn name_value(text: &str, out: &mut Vec<Finding>, org: bool) {
     let t = text.trim();
     if t.is_empty() || t.len() > 200 || !t.chars().any(char::is_alphabetic) || t.contains('@') {
         return;
@@ -38,10 +37,10 @@ fn name_value(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>, org: bool) {
     if org || strip_legal_form(t) != t {
         let n = normalize_org(t);
         if !n.is_empty() {
-            out.push(plain(Kind::Organization, n, ctx));
+            out.push(Finding::plain(Kind::Organization, n));
         }
     } else {
-        out.push(plain(Kind::Person, normalize_person(t), ctx));
+        out.push(Finding::plain(Kind::Person, normalize_person(t)));
     }
 }
 

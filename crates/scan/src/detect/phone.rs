@@ -1,45 +1,77 @@
 //! Phone numbers: cheap candidates (a phone-named field, a leading `+`, or a phone label
 //! before the number) validated and normalised to E.164 by libphonenumber's rules.
 
-use super::{is_word_byte, plain};
+use super::is_word_byte;
 use crate::segment::{FieldClass, SegCtx};
-use aho_corasick::AhoCorasick;
 use leakdex_core::{Finding, Kind};
 use phonenumber::{country::Id, Mode};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::DetectConfig;
 
-/// Labels that announce a phone number on the same line.
+/// Words that announce a phone number when a colon follows (`Tel:`, `Tél.:`, `M:`);
+/// `Tel.` announces one without a colon too.
 const LABELS: &[&str] = &[
-    "tel:",
-    "tel.:",
+    "tel",
     "tel.",
-    "phone:",
-    "mobile:",
-    "mob:",
-    "mobil:",
-    "fax:",
-    "cell:",
-    "t:",
-    "m:",
-    "f:",
-    "telefon:",
-    "tél:",
-    "tél.:",
-    "tfno:",
-    "teléfono:",
-    "telefono:",
-    "téléphone:",
-    "handy:",
+    "phone",
+    "mobile",
+    "mob",
+    "mobil",
+    "fax",
+    "cell",
+    "t",
+    "m",
+    "f",
+    "telefon",
+    "tél",
+    "tél.",
+    "tfno",
+    "teléfono",
+    "telefono",
+    "téléphone",
+    "handy",
 ];
 
-static LABEL_FINDER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(LABELS)
-        .ok()
-});
+static TEL_DOT: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"el."));
+
+/// Where the number after each phone label starts.
+fn labelled_starts(b: &[u8], starts: &mut Vec<usize>) {
+    let mut push_after = |mut i: usize| {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        if i < b.len() && (b[i].is_ascii_digit() || b[i] == b'(' || b[i] == b'+') {
+            starts.push(i);
+        }
+    };
+    for colon in memchr::memchr_iter(b':', b) {
+        let mut w = colon;
+        while w > 0 && (b[w - 1].is_ascii_alphabetic() || b[w - 1] >= 0x80 || b[w - 1] == b'.') {
+            w -= 1;
+        }
+        if w == colon || colon - w > 12 || (w > 0 && is_word_byte(b[w - 1])) {
+            continue;
+        }
+        let word = String::from_utf8_lossy(&b[w..colon]).to_lowercase();
+        if LABELS.contains(&word.as_str()) {
+            push_after(colon + 1);
+        }
+    }
+    for p in TEL_DOT.find_iter(b) {
+        // `Tel.` / `tel.` / `TEL.` as a word, not followed by a colon (handled above).
+        if p >= 1
+            && b[p - 1].eq_ignore_ascii_case(&b't')
+            && (p < 2 || !is_word_byte(b[p - 2]))
+            && b.get(p + 3) != Some(&b':')
+        {
+            push_after(p + 3);
+        }
+    }
+}
 
 /// Appends a `phone` finding for each valid number in `text`.
 pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Finding>) {
@@ -49,7 +81,7 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Fi
         let digits = t.bytes().filter(u8::is_ascii_digit).count();
         if t.len() <= 40 && (7..=15).contains(&digits) {
             if let Some(e164) = validate(t, region) {
-                out.push(plain(Kind::Phone, e164, ctx));
+                out.push(Finding::plain(Kind::Phone, e164));
             }
         }
         return;
@@ -63,20 +95,7 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Fi
             starts.push(plus);
         }
     }
-    if let Some(finder) = LABEL_FINDER.as_ref() {
-        for m in finder.find_iter(b) {
-            if m.start() > 0 && is_word_byte(b[m.start() - 1]) {
-                continue;
-            }
-            let mut i = m.end();
-            while i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
-            if i < b.len() && (b[i].is_ascii_digit() || b[i] == b'(' || b[i] == b'+') {
-                starts.push(i);
-            }
-        }
-    }
+    labelled_starts(b, &mut starts);
     if starts.is_empty() {
         return;
     }
@@ -95,7 +114,7 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Fi
             continue;
         }
         if let Some(e164) = validate(cand, region) {
-            out.push(plain(Kind::Phone, e164, ctx));
+            out.push(Finding::plain(Kind::Phone, e164));
             covered = e;
         }
     }
@@ -129,8 +148,34 @@ fn candidate_end(b: &[u8], s: usize) -> usize {
     end
 }
 
+thread_local! {
+    /// libphonenumber's parser compiles regexes on every call, and leaks repeat the same
+    /// numbers endlessly: remember answers per thread (cleared when it grows large).
+    static CACHE: RefCell<HashMap<(Id, String), Option<String>>> = RefCell::default();
+}
+
 fn validate(cand: &str, region: Id) -> Option<String> {
-    let number = phonenumber::parse(Some(region), cand).ok()?;
+    let key = (region, cand.to_string());
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let answer = validate_uncached(cand, region);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 100_000 {
+            c.clear();
+        }
+        c.insert(key, answer.clone());
+    });
+    answer
+}
+
+fn validate_uncached(cand: &str, region: Id) -> Option<String> {
+    // An international number must be parsed without a region: phonenumber 0.3 strips
+    // the *given* region's national prefix even from `+…` numbers (`+49 170…` with
+    // region US lost its `1`).
+    let region = (!cand.trim_start().starts_with('+')).then_some(region);
+    let number = phonenumber::parse(region, cand).ok()?;
     if !phonenumber::is_valid(&number) {
         return None;
     }
@@ -160,6 +205,14 @@ mod tests {
             values("Telefon: 030 12345678", &ctx, Kind::Phone),
             ["+493012345678"]
         );
+    }
+
+    #[test]
+    fn international_numbers_keep_digits_that_look_like_a_national_prefix() {
+        // With the default region US (national prefix 1), phonenumber 0.3 used to turn
+        // this German mobile number into +49703139568.
+        assert_eq!(phones("Mobile: +49 170 3139568"), ["+491703139568"]);
+        assert_eq!(phones("+43 1 5933470"), ["+4315933470"]);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! values. A keyword prefilter decides whether any rule runs. Leaves the detector masked.
 
 use super::is_word_byte;
-use crate::segment::SegCtx;
 use aho_corasick::AhoCorasick;
 use leakdex_core::{mask_secret, value_key, Finding, Kind};
 use regex::Regex;
@@ -36,7 +35,7 @@ static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
 });
 
 /// Appends a masked `secret` finding for each credential in `text`.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Vec<Finding>) {
     let Some(rules) = RULES.as_ref() else { return };
     if !rules.prefilter.is_match(text) {
         return;
@@ -47,7 +46,6 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
             kind: Kind::Secret,
             value: mask_secret(rule, clear),
             key: value_key(rule, clear),
-            context: ctx.field.to_string(),
         });
     };
     for c in rules.private_key.captures_iter(text) {

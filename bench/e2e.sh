@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End-to-end benchmarks of leakdex scan; results go to docs/PERFORMANCE.md by hand, with
+# this command line. Both tools run side by side in the same run, on the same files.
+#
+#   bench/e2e.sh [text|corpus|all]     (WORK=/path for the generated data, default /tmp)
+#
+# (a) text:   a ~300 MB plain-text file, ~20% of lines with an address: leakdex scan vs
+#             `rg -c` with a common e-mail regex (hyperfine), and both unique counts.
+# (b) corpus: a ~1 GB generated corpus: MB/s and peak RSS (GNU time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leakdex-target}"
+WORK="${WORK:-/tmp/leakdex-bench}"
+what="${1:-all}"
+mkdir -p "$WORK"
+cargo build --release --locked -q
+LEAKDEX="$CARGO_TARGET_DIR/release/leakdex"
+for tool in rg hyperfine; do
+  command -v "$tool" >/dev/null || { echo "bench: install $tool (apt-get install ripgrep hyperfine)" >&2; exit 1; }
+done
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench: install GNU time (apt-get install time)" >&2; exit 1; }
+REGEX='[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
+
+if [ "$what" = text ] || [ "$what" = all ]; then
+  f="$WORK/text-300mb.txt"
+  [ -f "$f" ] || python3 bench/gen_text.py "$f" 300
+  echo "== (a) $(du -h "$f" | cut -f1) text file, $(nproc) cores"
+  hyperfine --warmup 1 --runs 5 --export-markdown "$WORK/text.md" \
+    -n "leakdex scan" "$LEAKDEX scan -q --json $f > /dev/null" \
+    -n "rg -c (e-mail regex)" "rg -c '$REGEX' $f > /dev/null"
+  cat "$WORK/text.md"
+  echo "unique addresses: leakdex $("$LEAKDEX" scan -q --json "$f" | python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"]["emails"]["unique"])')," \
+       "rg $(rg -o "$REGEX" "$f" | tr 'A-Z' 'a-z' | sort -u | wc -l)"
+  $TIME -f "leakdex peak RSS %M KiB, %e s" "$LEAKDEX" scan -q --json "$f" > /dev/null
+fi
+
+if [ "$what" = corpus ] || [ "$what" = all ]; then
+  d="$WORK/corpus-1g"
+  [ -d "$d" ] || "$LEAKDEX" corpus generate --out "$d" --size 1000 --seed 3
+  bytes=$(du -sb "$d" | cut -f1)
+  echo "== (b) generated corpus: $((bytes / 1000000)) MB"
+  start=$(date +%s.%N)
+  $TIME -f "leakdex peak RSS %M KiB, %e s" "$LEAKDEX" scan -q --json "$d" > "$WORK/corpus-report.json"
+  end=$(date +%s.%N)
+  python3 - "$bytes" "$start" "$end" <<'PY'
+import sys
+b, s, e = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print(f"throughput: {b / 1e6 / (e - s):.0f} MB/s over {e - s:.1f} s")
+PY
+fi
