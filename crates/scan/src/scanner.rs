@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::decode::{self, DecodeError, Sink, Stop};
 use crate::detect::{detect, DetectConfig};
 use crate::error::Error;
+use crate::observe::{empty_hash, Edge, Hash, Node, Observer, TopSummary, ValueCount};
 use crate::report::{Counts, FindingRecord, Report, Unreadable};
 use crate::segment::SegCtx;
 use crate::sniff::{sniff, BlobType};
@@ -67,6 +68,7 @@ struct Shared<'a> {
     detect: DetectConfig,
     seen: Mutex<HashMap<[u8; 32], Tally, foldhash::fast::RandomState>>,
     findings: Option<FindingSink<'a>>,
+    observer: Option<&'a dyn Observer>,
 }
 
 type Set<T> = HashSet<T, foldhash::fast::RandomState>;
@@ -115,6 +117,17 @@ impl Scanner {
         sources: &[PathBuf],
         findings: Option<FindingSink<'_>>,
     ) -> Result<Report, Error> {
+        self.run_observed(sources, findings, None)
+    }
+
+    /// [`Scanner::run`], presenting every top-level blob to `observer` (see
+    /// [`crate::observe`]).
+    pub fn run_observed(
+        &self,
+        sources: &[PathBuf],
+        findings: Option<FindingSink<'_>>,
+        observer: Option<&dyn Observer>,
+    ) -> Result<Report, Error> {
         let started = Instant::now();
         let entries = source::walk(sources)?;
         let p = &self.progress;
@@ -133,6 +146,7 @@ impl Scanner {
             },
             seen: Mutex::default(),
             findings,
+            observer,
         };
         let threads = threads.min(entries.len().max(1));
         let (tx, rx) = crossbeam_channel::bounded::<&Entry>(threads * 4);
@@ -149,6 +163,9 @@ impl Scanner {
                             acc: Acc::default(),
                             found: Vec::new(),
                             bytes: 0,
+                            graph: None,
+                            values: Values::default(),
+                            message_id: None,
                         };
                         for entry in rx {
                             w.top(entry, p);
@@ -217,11 +234,28 @@ fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant) -> Report {
     }
 }
 
+/// Findings of one document, aggregated per (kind, key): (shown value, count).
+type Values = HashMap<(Kind, String), (String, u64), foldhash::fast::RandomState>;
+
+/// The graph of the top-level blob being scanned, when an observer wants it.
+struct Graph {
+    summary: TopSummary,
+    /// Hashes of the blobs we are inside of, innermost last.
+    parents: Vec<Hash>,
+    /// Tallies of blobs decoded under this top-level blob; shared with the other workers
+    /// only once the observer has them, so that no worker can count a duplicate of a
+    /// blob whose node is not stored yet.
+    local: HashMap<Hash, Tally, foldhash::fast::RandomState>,
+}
+
 struct Worker<'a> {
     shared: &'a Shared<'a>,
     acc: Acc,
     found: Vec<Finding>,
     bytes: u64,
+    graph: Option<Graph>,
+    values: Values,
+    message_id: Option<String>,
 }
 
 impl Worker<'_> {
@@ -230,8 +264,31 @@ impl Worker<'_> {
             Ok(data) => {
                 self.bytes += data.len() as u64;
                 let name = last_component(&entry.path);
-                let t = self.blob(&entry.path, name, &data, 0);
-                self.acc.total += t;
+                if let Some(obs) = self.shared.observer {
+                    let hash = *blake3::hash(&data).as_bytes();
+                    if let Some(token) = obs.begin(&hash) {
+                        self.graph = Some(Graph {
+                            summary: TopSummary {
+                                hash,
+                                nodes: Vec::new(),
+                                edges: Vec::new(),
+                            },
+                            parents: Vec::new(),
+                            local: HashMap::default(),
+                        });
+                        let t = self.blob(&entry.path, name, &data, 0);
+                        self.acc.total += t;
+                        if let Some(g) = self.graph.take() {
+                            obs.end(token, g.summary);
+                            if let Ok(mut seen) = self.shared.seen.lock() {
+                                seen.extend(g.local);
+                            }
+                        }
+                    }
+                } else {
+                    let t = self.blob(&entry.path, name, &data, 0);
+                    self.acc.total += t;
+                }
             }
             Err(reason) => self.unreadable(&entry.path, reason),
         }
@@ -258,17 +315,39 @@ impl Worker<'_> {
             return Tally::default();
         }
         if data.is_empty() {
+            if let Some(g) = &mut self.graph {
+                let hash = empty_hash();
+                g.edge(hash);
+                if !g.local.contains_key(&hash) {
+                    g.local.insert(hash, Tally::default());
+                    g.summary.nodes.push(Node {
+                        hash,
+                        ty: BlobType::Empty,
+                        document: false,
+                        message_id: None,
+                        values: Vec::new(),
+                        unreadable: None,
+                    });
+                }
+            }
             return Tally {
                 empty: 1,
                 ..Tally::default()
             };
         }
         let hash: [u8; 32] = *blake3::hash(data).as_bytes();
+        if let Some(g) = &mut self.graph {
+            g.edge(hash);
+        }
         if let Some(t) = self.seen(&hash) {
             return t;
         }
+        if let Some(g) = &mut self.graph {
+            g.parents.push(hash);
+        }
         let ty = sniff(name, data);
         let mut t = Tally::default();
+        let mut failure = None;
         if ty.is_container() {
             let mut members: Vec<(String, String)> = Vec::new();
             // Members are scanned as they come out of the container.
@@ -288,25 +367,67 @@ impl Worker<'_> {
                 self.unreadable(&child, reason);
             }
             if let Err(reason) = r {
+                failure = Some(reason.clone());
                 self.unreadable(path, reason);
             }
         } else {
             t.documents = 1;
             self.acc.documents.insert(hash);
             let hex = blake3::Hash::from(hash).to_hex().to_string();
-            let children = self.document(path, &hex, ty, data, &mut t);
+            let (children, err) = self.document(path, &hex, ty, data, &mut t);
+            failure = err;
+            // The node is complete before its attachments are scanned.
+            self.push_node(hash, ty, failure.take());
             for c in children {
                 let child = format!("{path}!{}", c.name);
                 t += self.blob(&child, last_component(&c.name), &c.data, depth + 1);
             }
         }
-        if let Ok(mut seen) = self.shared.seen.lock() {
-            seen.insert(hash, t);
+        if ty.is_container() {
+            self.push_node(hash, ty, failure);
+        }
+        match &mut self.graph {
+            Some(g) => {
+                g.parents.pop();
+                g.local.insert(hash, t);
+            }
+            None => {
+                if let Ok(mut seen) = self.shared.seen.lock() {
+                    seen.insert(hash, t);
+                }
+            }
         }
         t
     }
 
+    fn push_node(&mut self, hash: Hash, ty: BlobType, unreadable: Option<String>) {
+        let message_id = self.message_id.take();
+        let values: Vec<ValueCount> = self
+            .values
+            .drain()
+            .map(|((kind, key), (value, count))| ValueCount {
+                kind,
+                key,
+                value,
+                count,
+            })
+            .collect();
+        if let Some(g) = &mut self.graph {
+            g.summary.nodes.push(Node {
+                hash,
+                ty,
+                document: !ty.is_container(),
+                message_id,
+                values,
+                unreadable,
+            });
+        }
+    }
+
     fn seen(&self, hash: &[u8; 32]) -> Option<Tally> {
+        if let Some(t) = self.graph.as_ref().and_then(|g| g.local.get(hash)) {
+            return Some(*t);
+        }
         self.shared.seen.lock().ok()?.get(hash).copied()
     }
 
@@ -318,17 +439,19 @@ impl Worker<'_> {
         ty: BlobType,
         data: &[u8],
         t: &mut Tally,
-    ) -> Vec<decode::Child> {
+    ) -> (Vec<decode::Child>, Option<String>) {
         let cfg = self.shared.cfg;
         let max = cfg.max_segment;
         if ty == BlobType::Text && data.len() >= PARALLEL_TEXT && self.shared.threads > 1 {
-            self.text_in_parallel(path, hex, data, t);
-            return Vec::new();
+            let err = self.text_in_parallel(path, hex, data, t);
+            return (Vec::new(), err);
         }
+        let observed = self.graph.is_some();
         let mut sink = DocSink {
             shared: self.shared,
             acc: &mut self.acc,
             found: &mut self.found,
+            values: observed.then_some(&mut self.values),
             raw: &mut t.raw,
             path,
             hex,
@@ -344,7 +467,8 @@ impl Worker<'_> {
                         .message_id
                         .filter(|m| !m.is_empty())
                         .unwrap_or_else(|| format!("blake3:{hex}"));
-                    sink.acc.messages.insert(id);
+                    sink.acc.messages.insert(id.clone());
+                    self.message_id = Some(id);
                     children = d.children;
                     Ok(())
                 }
@@ -363,14 +487,14 @@ impl Worker<'_> {
                 "the decoder failed on this input (internal panic caught)".into(),
             ))
         });
-        if let Err(e) = r {
-            let reason = match e {
-                DecodeError::Unreadable(r) => format!("{}: {r}", ty.as_str()),
-                DecodeError::Stopped(r) => r,
-            };
-            self.unreadable(path, reason);
+        let err = r.err().map(|e| match e {
+            DecodeError::Unreadable(r) => format!("{}: {r}", ty.as_str()),
+            DecodeError::Stopped(r) => r,
+        });
+        if let Some(reason) = &err {
+            self.unreadable(path, reason.clone());
         }
-        children
+        (children, err)
     }
 }
 
@@ -399,22 +523,32 @@ const PARALLEL_TEXT: usize = 16 << 20;
 impl Worker<'_> {
     /// One big text document on all cores: cut at line ends (white space on giant lines)
     /// into one part per thread; counts are the same as a sequential scan.
-    fn text_in_parallel(&mut self, path: &str, hex: &str, data: &[u8], t: &mut Tally) {
+    fn text_in_parallel(
+        &mut self,
+        path: &str,
+        hex: &str,
+        data: &[u8],
+        t: &mut Tally,
+    ) -> Option<String> {
+        let observed = self.graph.is_some();
         let shared = self.shared;
         let parts = decode::text::split(data, shared.threads, shared.cfg.max_segment);
         let deadline = Instant::now() + shared.cfg.blob_timeout;
-        let results: Vec<(Acc, [u64; KINDS.len()], Option<String>)> = std::thread::scope(|s| {
+        type PartResult = (Acc, Values, [u64; KINDS.len()], Option<String>);
+        let results: Vec<PartResult> = std::thread::scope(|s| {
             let handles: Vec<_> = parts
                 .into_iter()
                 .map(|part| {
                     s.spawn(move || {
                         let mut acc = Acc::default();
                         let mut found = Vec::new();
+                        let mut values = Values::default();
                         let mut raw = [0u64; KINDS.len()];
                         let mut sink = DocSink {
                             shared,
                             acc: &mut acc,
                             found: &mut found,
+                            values: observed.then_some(&mut values),
                             raw: &mut raw,
                             path,
                             hex,
@@ -426,7 +560,7 @@ impl Worker<'_> {
                             decode::text::decode(part, shared.cfg.max_segment, &ctx, &mut sink)
                                 .err()
                                 .map(|e| e.to_string());
-                        (acc, raw, err)
+                        (acc, values, raw, err)
                     })
                 })
                 .collect();
@@ -436,15 +570,28 @@ impl Worker<'_> {
                 .collect()
         });
         let mut error = None;
-        for (acc, raw, err) in results {
+        for (acc, values, raw, err) in results {
             self.acc.merge(acc);
+            for (k, (v, n)) in values {
+                self.values.entry(k).or_insert((v, 0)).1 += n;
+            }
             for (a, b) in t.raw.iter_mut().zip(raw) {
                 *a += b;
             }
             error = error.or(err);
         }
-        if let Some(reason) = error {
-            self.unreadable(path, reason);
+        if let Some(reason) = &error {
+            self.unreadable(path, reason.clone());
+        }
+        error
+    }
+}
+
+impl Graph {
+    /// Records that the innermost open blob contains `child` (once more).
+    fn edge(&mut self, child: Hash) {
+        if let Some(&parent) = self.parents.last() {
+            self.summary.edges.push(Edge { parent, child });
         }
     }
 }
@@ -457,6 +604,7 @@ struct DocSink<'w, 'a> {
     shared: &'a Shared<'a>,
     acc: &'w mut Acc,
     found: &'w mut Vec<Finding>,
+    values: Option<&'w mut Values>,
     raw: &'w mut [u64; KINDS.len()],
     path: &'w str,
     hex: &'w str,
@@ -487,6 +635,11 @@ impl Sink for DocSink<'_, '_> {
                         context: ctx.field.to_string(),
                     });
                 }
+            }
+            if let Some(values) = self.values.as_deref_mut() {
+                let shown = f.value.clone();
+                let key = if f.key.is_empty() { f.value.clone() } else { f.key.clone() };
+                values.entry((f.kind, key)).or_insert((shown, 0)).1 += 1;
             }
             let set = &mut self.acc.unique[i];
             let key = f.into_key();

@@ -27,6 +27,8 @@ pub enum BlobType {
     Text,
     /// Anything else (images, executables, office formats not yet decoded).
     Binary,
+    /// The empty blob (never sniffed; used where blobs are recorded by type).
+    Empty,
 }
 
 impl BlobType {
@@ -53,6 +55,7 @@ impl BlobType {
             BlobType::Html => "html",
             BlobType::Text => "text",
             BlobType::Binary => "binary",
+            BlobType::Empty => "empty",
         }
     }
 }
