@@ -192,3 +192,106 @@ fn generation_is_deterministic() {
     assert_eq!(ta["files"], tb["files"]);
     assert_eq!(ta["counts"], tb["counts"]);
 }
+
+/// The index stores the scan as a content-addressed graph (see `leakdex_scan::observe`)
+/// and derives raw counts as path counts through it: those must equal the scanner's
+/// own raw counts and the generator's truth.
+#[test]
+fn path_counts_through_the_observed_graph_equal_raw_counts() {
+    use leakdex_scan::observe::{Hash, Observer, TopSummary};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Collect(Mutex<Vec<TopSummary>>);
+    impl Observer for Collect {
+        fn begin(&self, _: &Hash) -> Option<u64> {
+            Some(0)
+        }
+        fn end(&self, _: u64, summary: TopSummary) {
+            self.0.lock().unwrap().push(summary);
+        }
+    }
+
+    let dir = tempdir();
+    let truth = generate(dir.path(), 11, 25, None);
+    let corpus = dir.path().join("corpus-11");
+    let collect = Collect::default();
+    let report = leakdex_scan::Scanner::new(leakdex_scan::Config::default())
+        .run_observed(&[corpus], None, Some(&collect))
+        .unwrap();
+    let tops = collect.0.into_inner().unwrap();
+
+    let mut nodes = HashMap::new();
+    let mut parents: HashMap<Hash, Vec<Hash>> = HashMap::new();
+    let mut top_count: HashMap<Hash, u64> = HashMap::new();
+    for t in &tops {
+        *top_count.entry(t.hash).or_default() += 1;
+        // Two workers may decode the same bytes at once and both report the node; like
+        // the index, keep the first report of a node and only that report's edges (every
+        // edge's parent is a node of the same summary).
+        let mut fresh = std::collections::HashSet::new();
+        for n in &t.nodes {
+            if !nodes.contains_key(&n.hash) {
+                nodes.insert(n.hash, n.clone());
+                fresh.insert(n.hash);
+            }
+        }
+        for e in &t.edges {
+            assert!(
+                t.nodes.iter().any(|n| n.hash == e.parent),
+                "an edge without its parent node"
+            );
+            if fresh.contains(&e.parent) {
+                parents.entry(e.child).or_default().push(e.parent);
+            }
+        }
+    }
+    fn mult(
+        h: &Hash,
+        tops: &HashMap<Hash, u64>,
+        parents: &HashMap<Hash, Vec<Hash>>,
+        memo: &mut HashMap<Hash, u64>,
+    ) -> u64 {
+        if let Some(m) = memo.get(h) {
+            return *m;
+        }
+        let mut m = tops.get(h).copied().unwrap_or(0);
+        for p in parents.get(h).into_iter().flatten() {
+            m += mult(p, tops, parents, memo);
+        }
+        memo.insert(*h, m);
+        m
+    }
+    let mut memo = HashMap::new();
+    let (mut docs, mut emails, mut phones, mut messages) = (0, 0, 0, 0);
+    for (h, n) in &nodes {
+        let m = mult(h, &top_count, &parents, &mut memo);
+        if n.document {
+            docs += m;
+        }
+        if n.message_id.is_some() {
+            messages += m;
+        }
+        for v in &n.values {
+            match v.kind {
+                leakdex_core::Kind::Email => emails += m * v.count,
+                leakdex_core::Kind::Phone => phones += m * v.count,
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(docs, report.counts.documents.raw);
+    assert_eq!(docs, truth["counts"]["documents"]["raw"].as_u64().unwrap());
+    assert_eq!(emails, truth["counts"]["emails"]["raw"].as_u64().unwrap());
+    assert_eq!(phones, truth["counts"]["phones"]["raw"].as_u64().unwrap());
+    assert_eq!(messages, report.counts.messages.raw);
+    // Nothing in the graph is a path or a file name.
+    let names: Vec<String> = nodes
+        .values()
+        .flat_map(|n| n.values.iter().map(|v| v.value.clone()))
+        .collect();
+    assert!(!names
+        .iter()
+        .any(|v| v.contains("mailboxes/") || v.ends_with(".eml")));
+}

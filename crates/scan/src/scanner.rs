@@ -638,7 +638,11 @@ impl Sink for DocSink<'_, '_> {
             }
             if let Some(values) = self.values.as_deref_mut() {
                 let shown = f.value.clone();
-                let key = if f.key.is_empty() { f.value.clone() } else { f.key.clone() };
+                let key = if f.key.is_empty() {
+                    f.value.clone()
+                } else {
+                    f.key.clone()
+                };
                 values.entry((f.kind, key)).or_insert((shown, 0)).1 += 1;
             }
             let set = &mut self.acc.unique[i];

@@ -5,6 +5,7 @@
 
 use super::{DecodeError, Sink};
 use crate::segment::{region_of, FieldClass, SegCtx};
+use std::borrow::Cow;
 
 /// Emits every value of every `INSERT` tuple and `COPY` row in a dump.
 pub fn decode(data: &[u8], sink: &mut dyn Sink) -> Result<(), DecodeError> {
@@ -116,7 +117,7 @@ impl Columns {
     fn emit(
         &self,
         table: &str,
-        row: &[Option<String>],
+        row: &[Option<Cow<'_, str>>],
         sink: &mut dyn Sink,
     ) -> Result<(), DecodeError> {
         let region = self
@@ -191,7 +192,7 @@ fn insert(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError>
 }
 
 /// The values of one tuple; `p` after the `(`. `None` when the tuple never closes.
-fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<String>>, usize)> {
+fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<Cow<'_, str>>>, usize)> {
     let mut row = Vec::new();
     loop {
         p = skip_ws(d, p);
@@ -218,9 +219,7 @@ fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<String>>
                 }
                 p += 1;
             }
-            let v = String::from_utf8_lossy(&d[s..p.min(d.len())])
-                .trim()
-                .to_string();
+            let v = super::bytes_to_text(d[s..p.min(d.len())].trim_ascii());
             row.push((!v.eq_ignore_ascii_case("NULL")).then_some(v));
         }
         p = skip_ws(d, p);
@@ -234,7 +233,20 @@ fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<String>>
 
 /// A quoted string; `p` after the opening quote. `''` is a quote; with `backslash`,
 /// MySQL escapes too.
-fn string(d: &[u8], mut p: usize, backslash: bool) -> Option<(String, usize)> {
+fn string(d: &[u8], mut p: usize, backslash: bool) -> Option<(Cow<'_, str>, usize)> {
+    // Fast path: no escape before the closing quote — borrow the bytes.
+    let start = p;
+    let special = if backslash {
+        memchr::memchr2(b'\'', b'\\', &d[p..])
+    } else {
+        memchr::memchr(b'\'', &d[p..])
+    };
+    if let Some(i) = special {
+        let q = p + i;
+        if d[q] == b'\'' && d.get(q + 1) != Some(&b'\'') {
+            return Some((super::bytes_to_text(&d[start..q]), q + 1));
+        }
+    }
     let mut out = Vec::new();
     loop {
         let c = *d.get(p)?;
@@ -243,7 +255,7 @@ fn string(d: &[u8], mut p: usize, backslash: bool) -> Option<(String, usize)> {
                 out.push(b'\'');
                 p += 2;
             }
-            b'\'' => return Some((super::bytes_to_text(&out).into_owned(), p + 1)),
+            b'\'' => return Some((super::bytes_to_text(&out).into_owned().into(), p + 1)),
             b'\\' if backslash => {
                 let e = *d.get(p + 1)?;
                 out.push(match e {
@@ -291,7 +303,7 @@ fn copy(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
         if line == b"\\." {
             return Ok(end);
         }
-        let row: Vec<Option<String>> = line
+        let row: Vec<Option<Cow<'_, str>>> = line
             .split(|&b| b == b'\t')
             .map(|f| (f != b"\\N").then(|| unescape_copy(f)))
             .collect();
@@ -301,7 +313,10 @@ fn copy(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
     Ok(d.len())
 }
 
-fn unescape_copy(f: &[u8]) -> String {
+fn unescape_copy(f: &[u8]) -> Cow<'_, str> {
+    if memchr::memchr(b'\\', f).is_none() {
+        return super::bytes_to_text(f);
+    }
     let mut out = Vec::with_capacity(f.len());
     let mut i = 0;
     while i < f.len() {
@@ -318,7 +333,7 @@ fn unescape_copy(f: &[u8]) -> String {
             i += 1;
         }
     }
-    super::bytes_to_text(&out).into_owned()
+    super::bytes_to_text(&out).into_owned().into()
 }
 
 #[cfg(test)]
