@@ -318,8 +318,8 @@ impl Worker<'_> {
             if let Some(g) = &mut self.graph {
                 let hash = empty_hash();
                 g.edge(hash);
-                if !g.local.contains_key(&hash) {
-                    g.local.insert(hash, Tally::default());
+                if let std::collections::hash_map::Entry::Vacant(e) = g.local.entry(hash) {
+                    e.insert(Tally::default());
                     g.summary.nodes.push(Node {
                         hash,
                         ty: BlobType::Empty,

@@ -16,9 +16,15 @@ static CARD: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Appends a masked `card` finding for each valid card number in `text`.
 pub fn detect(text: &str, out: &mut Vec<Finding>) {
+    let spans: Vec<_> = digit_spans(text.as_bytes()).collect();
+    detect_in(text, &spans, out);
+}
+
+/// [`detect`] over digit spans already found (shared with the IBAN detector).
+pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Vec<Finding>) {
     let b = text.as_bytes();
     let Some(re) = CARD.as_ref() else { return };
-    for (s, e, digits) in digit_spans(b) {
+    for &(s, e, digits) in spans {
         if digits < 13 {
             continue;
         }

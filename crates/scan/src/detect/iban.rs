@@ -94,10 +94,16 @@ const LENGTHS: &[(&str, usize)] = &[
 
 /// Appends a masked `iban` finding for each valid IBAN in `text`.
 pub fn detect(text: &str, out: &mut Vec<Finding>) {
+    let spans: Vec<_> = digit_spans(text.as_bytes()).collect();
+    detect_in(text, &spans, out);
+}
+
+/// [`detect`] over digit spans already found (shared with the card detector).
+pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Vec<Finding>) {
     let b = text.as_bytes();
     let Some(re) = IBAN.as_ref() else { return };
     // Candidates: a digit run preceded by two capital letters (`DE|89 3704…`).
-    for (run, _, _) in digit_spans(b) {
+    for &(run, _, _) in spans {
         if run < 2 || !b[run - 2].is_ascii_uppercase() || !b[run - 1].is_ascii_uppercase() {
             continue;
         }

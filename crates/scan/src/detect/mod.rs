@@ -28,8 +28,19 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Fi
     email::detect(text, out);
     phone::detect(text, ctx, cfg, out);
     if text.len() >= 13 {
-        card::detect(text, out);
-        iban::detect(text, out);
+        // One pass over the digits serves both number detectors: card candidates have
+        // 13+ digits, IBAN candidates two capitals before their first digit.
+        let b = text.as_bytes();
+        let spans: Vec<_> = numbers::digit_spans(b)
+            .filter(|&(s, _, digits)| {
+                digits >= 13
+                    || (s >= 2 && b[s - 2].is_ascii_uppercase() && b[s - 1].is_ascii_uppercase())
+            })
+            .collect();
+        if !spans.is_empty() {
+            card::detect_in(text, &spans, out);
+            iban::detect_in(text, &spans, out);
+        }
     }
     // The shortest credential (`pwd=abcd`) has eight characters.
     if text.len() >= 8 {

@@ -56,8 +56,11 @@ fn labelled_starts(b: &[u8], starts: &mut Vec<usize>) {
         if w == colon || colon - w > 12 || (w > 0 && is_word_byte(b[w - 1])) {
             continue;
         }
-        let word = String::from_utf8_lossy(&b[w..colon]).to_lowercase();
-        if LABELS.contains(&word.as_str()) {
+        let word = &b[w..colon];
+        if LABELS
+            .iter()
+            .any(|l| l.as_bytes().eq_ignore_ascii_case(word))
+        {
             push_after(colon + 1);
         }
     }
@@ -155,7 +158,22 @@ thread_local! {
 }
 
 fn validate(cand: &str, region: Id) -> Option<String> {
-    let key = (region, cand.to_string());
+    // Separators do not change what libphonenumber makes of a number, so `030 1234567`
+    // and `030-1234567` share an entry; a `(0)` trunk prefix is kept as written.
+    let mut norm = String::with_capacity(cand.len());
+    let mut rest = cand;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("(0)") {
+            norm.push_str("(0)");
+            rest = &rest[3..];
+            continue;
+        }
+        if c.is_ascii_digit() || c == '+' {
+            norm.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    let key = (region, norm);
     if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
         return hit;
     }

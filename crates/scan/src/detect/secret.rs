@@ -17,10 +17,22 @@ struct Rules {
 
 static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
     Some(Rules {
-        prefilter: AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["-----BEGIN", "AKIA", "ASIA", "passw", "pwd", "AccountKey"])
-            .ok()?,
+        // Case variants spelled out rather than `ascii_case_insensitive`, which multiplies
+        // the patterns and defeats the SIMD prefilter.
+        prefilter: AhoCorasick::new([
+            "-----BEGIN",
+            "AKIA",
+            "ASIA",
+            "AccountKey",
+            "passw",
+            "Passw",
+            "PASSW",
+            "pwd",
+            "Pwd",
+            "PWD",
+            "PassW",
+        ])
+        .ok()?,
         private_key: Regex::new(
             r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----([A-Za-z0-9+/=\s]{0,256})",
         )
