@@ -2,37 +2,40 @@
 //! values. A keyword prefilter decides whether any rule runs. Leaves the detector masked.
 
 use super::is_word_byte;
-use aho_corasick::AhoCorasick;
 use leakdex_core::{mask_secret, value_key, Finding, Kind};
 use regex::Regex;
 use std::sync::LazyLock;
 
 struct Rules {
-    prefilter: AhoCorasick,
     private_key: Regex,
     access_key: Regex,
     password: Regex,
     account_key: Regex,
 }
 
+/// Keywords one of which every rule needs, in the case variants people write. Each is a
+/// SIMD substring search (`memmem`); an aho-corasick automaton over the same words ran
+/// byte by byte and cost a quarter of a text scan.
+static KEYWORDS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+    [
+        "-----BEGIN",
+        "AKIA",
+        "ASIA",
+        "ccountKey",
+        "assw",
+        "assW",
+        "ASSW",
+        "pwd",
+        "Pwd",
+        "PWD",
+    ]
+    .iter()
+    .map(|k| memchr::memmem::Finder::new(k.as_bytes()))
+    .collect()
+});
+
 static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
     Some(Rules {
-        // Case variants spelled out rather than `ascii_case_insensitive`, which multiplies
-        // the patterns and defeats the SIMD prefilter.
-        prefilter: AhoCorasick::new([
-            "-----BEGIN",
-            "AKIA",
-            "ASIA",
-            "AccountKey",
-            "passw",
-            "Passw",
-            "PASSW",
-            "pwd",
-            "Pwd",
-            "PWD",
-            "PassW",
-        ])
-        .ok()?,
         private_key: Regex::new(
             r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----([A-Za-z0-9+/=\s]{0,256})",
         )
@@ -48,11 +51,11 @@ static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
 
 /// Appends a masked `secret` finding for each credential in `text`.
 pub fn detect(text: &str, out: &mut Vec<Finding>) {
-    let Some(rules) = RULES.as_ref() else { return };
-    if !rules.prefilter.is_match(text) {
+    let b = text.as_bytes();
+    if !KEYWORDS.iter().any(|k| k.find(b).is_some()) {
         return;
     }
-    let b = text.as_bytes();
+    let Some(rules) = RULES.as_ref() else { return };
     let mut push = |rule: &str, clear: &str| {
         out.push(Finding {
             kind: Kind::Secret,
