@@ -65,6 +65,34 @@ pub enum Command {
     /// Synthetic exposure corpora with ground truth, for demos, tests and benchmarks.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Scan sources and load what was found — metadata only — into the index (`--db`).
+    ///
+    /// Stores, per breach: accounts (e-mail, its SHA-1, domain), per-domain counts, raw and
+    /// unique counts per kind; phones, names, cards, IBANs and secrets only as keyed
+    /// hashes and counts. Never stores content, file names or paths.
+    ///
+    /// The load is idempotent (re-running it changes nothing), incremental (a second
+    /// source adds only top-level files new to the breach) and resumable (after a crash
+    /// or kill, re-run the same command: committed files are skipped). See
+    /// docs/counting.md, "Ingest".
+    ///
+    /// Examples:
+    ///   leakdex ingest ./exposed-container --breach ContosoCrm --title "Contoso CRM backup"
+    ///   leakdex --db postgres://user@host/leakdex ingest dump.sql --breach ContosoCrm
+    ///   leakdex breach show ContosoCrm
+    #[command(verbatim_doc_comment)]
+    Ingest(IngestArgs),
+    /// List, show, edit or delete breaches in the index.
+    #[command(subcommand)]
+    Breach(BreachCommand),
+    /// Look up an e-mail address (its breaches and data classes) or a domain (per breach:
+    /// accounts, occurrences, documents, data classes — never the addresses).
+    ///
+    /// Examples:
+    ///   leakdex search alice@contoso.de
+    ///   leakdex search contoso.de --json
+    #[command(verbatim_doc_comment)]
+    Search(SearchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +108,13 @@ pub struct ScanArgs {
     /// masked), document (BLAKE3), path, context.
     #[arg(long, value_name = "FILE.jsonl")]
     pub findings: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How the scanner treats hostile input (shared by `scan` and `ingest`).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
@@ -135,4 +170,130 @@ pub struct GenerateArgs {
     /// Scale the corpus to about this many megabytes (for benchmarks).
     #[arg(long, value_name = "MB")]
     pub size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files, directories (recursive) or `-` for stdin.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+    /// The breach to load into (created if new): letters, digits, '-', '_', '.'.
+    #[arg(long, value_name = "NAME")]
+    pub breach: String,
+    /// Title for people (default: the name).
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// When the exposure happened, YYYY-MM-DD (default: today, for a new breach).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub breach_date: Option<String>,
+    /// Description (HTML allowed, as in HIBP).
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Domain of the exposed service or organisation.
+    #[arg(long, value_name = "D")]
+    pub domain: Option<String>,
+    /// Print the breach as JSON (as `breach show --json`) instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BreachCommand {
+    /// Every breach: name, accounts, data classes, flags.
+    List {
+        /// One JSON array of HIBP-style breach objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One breach with its counts explained: raw references vs unique entities per kind,
+    /// duplicate documents and messages, document types, top domains.
+    Show {
+        /// Breach name.
+        name: String,
+        /// One JSON object: the HIBP v3 Breach fields plus Counts and DocumentTypes.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Edit a breach's catalogue entry (HIBP fields). Only given options change.
+    ///
+    /// Example:
+    ///   leakdex breach update ContosoCrm --sensitive --verified --title "Contoso CRM"
+    #[command(verbatim_doc_comment)]
+    Update(UpdateArgs),
+    /// Delete a breach and every piece of metadata no other breach needs.
+    Delete {
+        /// Breach name.
+        name: String,
+    },
+}
+
+/// `--flag` / `--no-flag` pairs for the HIBP booleans.
+macro_rules! flag_pair {
+    ($($field:ident, $no:ident, $long:literal, $nolong:literal, $help:literal;)*) => {
+        #[derive(Debug, Args)]
+        pub struct UpdateArgs {
+            /// Breach name.
+            pub name: String,
+            /// New title.
+            #[arg(long)]
+            pub title: Option<String>,
+            /// New domain.
+            #[arg(long)]
+            pub domain: Option<String>,
+            /// New breach date, YYYY-MM-DD.
+            #[arg(long, value_name = "YYYY-MM-DD")]
+            pub breach_date: Option<String>,
+            /// New description.
+            #[arg(long)]
+            pub description: Option<String>,
+            /// New logo URL.
+            #[arg(long)]
+            pub logo_path: Option<String>,
+            $(
+                #[doc = $help]
+                #[arg(long = $long, overrides_with = stringify!($no))]
+                pub $field: bool,
+                #[doc = concat!("Clear ", $long, ".")]
+                #[arg(long = $nolong)]
+                pub $no: bool,
+            )*
+        }
+
+        impl UpdateArgs {
+            /// The requested changes.
+            pub fn update(&self) -> leakdex_index::BreachUpdate {
+                leakdex_index::BreachUpdate {
+                    title: self.title.clone(),
+                    domain: self.domain.clone(),
+                    breach_date: self.breach_date.clone(),
+                    description: self.description.clone(),
+                    logo_path: self.logo_path.clone(),
+                    $($field: if self.$field { Some(true) } else if self.$no { Some(false) } else { None },)*
+                }
+            }
+        }
+    };
+}
+
+flag_pair! {
+    is_verified, no_verified, "verified", "no-verified", "Mark verified (HIBP IsVerified).";
+    is_fabricated, no_fabricated, "fabricated", "no-fabricated", "Mark fabricated (IsFabricated).";
+    is_sensitive, no_sensitive, "sensitive", "no-sensitive", "Mark sensitive: hidden from public account searches (IsSensitive).";
+    is_retired, no_retired, "retired", "no-retired", "Mark retired: hidden from account searches (IsRetired).";
+    is_spam_list, no_spam_list, "spam-list", "no-spam-list", "Mark a spam list (IsSpamList).";
+    is_malware, no_malware, "malware", "no-malware", "Mark malware-sourced (IsMalware).";
+    is_subscription_free, no_subscription_free, "subscription-free", "no-subscription-free", "Mark subscription-free (IsSubscriptionFree).";
+    is_stealer_log, no_stealer_log, "stealer-log", "no-stealer-log", "Mark a stealer log (IsStealerLog).";
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// An e-mail address or a domain.
+    #[arg(value_name = "EMAIL|DOMAIN")]
+    pub query: String,
+    /// One JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -232,8 +232,8 @@ fn path_counts_through_the_observed_graph_equal_raw_counts() {
         // edge's parent is a node of the same summary).
         let mut fresh = std::collections::HashSet::new();
         for n in &t.nodes {
-            if !nodes.contains_key(&n.hash) {
-                nodes.insert(n.hash, n.clone());
+            if let std::collections::hash_map::Entry::Vacant(slot) = nodes.entry(n.hash) {
+                slot.insert(n.clone());
                 fresh.insert(n.hash);
             }
         }

@@ -1,6 +1,6 @@
 //! `leakdex scan`.
 
-use crate::cli::{Global, ScanArgs};
+use crate::cli::{Global, LimitArgs, ScanArgs};
 use crate::progress::Bar;
 use anyhow::{bail, Context};
 use leakdex_core::KINDS;
@@ -11,22 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    let Some(default_region) = leakdex_scan_region(&args.default_region) else {
-        bail!(
-            "--default-region {:?} is not an ISO 3166 alpha-2 code such as US, DE or GB",
-            args.default_region
-        );
-    };
-    let cfg = Config {
-        max_depth: args.max_depth,
-        max_archive_bytes: args.max_archive_bytes,
-        max_ratio: args.max_ratio,
-        max_member_bytes: args.max_member_bytes,
-        max_segment: usize::try_from(args.max_segment_bytes).unwrap_or(usize::MAX),
-        blob_timeout: Duration::from_secs(args.blob_timeout),
-        default_region,
-        threads: args.threads,
-    };
+    let cfg = config(&args.limits)?;
     let writer = match &args.findings {
         Some(path) => Some(Mutex::new(BufWriter::new(
             std::fs::File::create(path)
@@ -91,6 +76,26 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scanner configuration the limit flags ask for.
+pub fn config(args: &LimitArgs) -> anyhow::Result<Config> {
+    let Some(default_region) = leakdex_scan_region(&args.default_region) else {
+        bail!(
+            "--default-region {:?} is not an ISO 3166 alpha-2 code such as US, DE or GB",
+            args.default_region
+        );
+    };
+    Ok(Config {
+        max_depth: args.max_depth,
+        max_archive_bytes: args.max_archive_bytes,
+        max_ratio: args.max_ratio,
+        max_member_bytes: args.max_member_bytes,
+        max_segment: usize::try_from(args.max_segment_bytes).unwrap_or(usize::MAX),
+        blob_timeout: Duration::from_secs(args.blob_timeout),
+        default_region,
+        threads: args.threads,
+    })
 }
 
 fn leakdex_scan_region(code: &str) -> Option<leakdex_scan::RegionId> {

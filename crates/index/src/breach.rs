@@ -1,0 +1,360 @@
+//! The breach catalogue: HIBP v3 Breach fields plus leakdex's raw and unique counts.
+
+use crate::{Error, Index};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// A raw and a unique count (docs/counting.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// Every occurrence in every copy.
+    pub raw: u64,
+    /// Distinct values (documents by content hash, messages by Message-ID).
+    pub unique: u64,
+}
+
+/// A breach as HIBP v3 describes one (field names as in its JSON), with our counts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Breach {
+    /// Internal id.
+    #[serde(skip)]
+    pub id: i64,
+    /// Stable name, used in URLs.
+    pub name: String,
+    /// Title for people.
+    pub title: String,
+    /// The domain of the breached service or organisation, if any.
+    pub domain: String,
+    /// When it happened, `YYYY-MM-DD`.
+    pub breach_date: String,
+    /// When it was first loaded.
+    pub added_date: String,
+    /// Last change of its data or description.
+    pub modified_date: String,
+    /// Unique e-mail addresses.
+    pub pwn_count: u64,
+    /// Description (HTML as in HIBP).
+    pub description: String,
+    /// Logo URL.
+    pub logo_path: String,
+    /// HIBP data classes present.
+    pub data_classes: Vec<String>,
+    /// HIBP IsVerified.
+    pub is_verified: bool,
+    /// HIBP IsFabricated.
+    pub is_fabricated: bool,
+    /// HIBP IsSensitive: never returned by public account searches.
+    pub is_sensitive: bool,
+    /// HIBP IsRetired: never returned by account searches.
+    pub is_retired: bool,
+    /// HIBP IsSpamList.
+    pub is_spam_list: bool,
+    /// HIBP IsMalware.
+    pub is_malware: bool,
+    /// HIBP IsSubscriptionFree.
+    pub is_subscription_free: bool,
+    /// HIBP IsStealerLog.
+    pub is_stealer_log: bool,
+    /// leakdex: what the breach was loaded from (`files`).
+    pub source_kind: String,
+    /// leakdex: whether the counts reflect every loaded blob (false while an ingest is
+    /// unfinished or was interrupted: re-run it).
+    pub counts_complete: bool,
+    /// leakdex: raw and unique counts — `documents`, `messages`, `empty`, `unreadable`
+    /// and one per kind (`emails`, `domains`, …).
+    pub counts: BTreeMap<String, Count>,
+    /// leakdex: documents per type (`csv`, `email`, …), raw and unique.
+    pub document_types: BTreeMap<String, Count>,
+}
+
+/// Catalogue fields given when a breach is created by an ingest.
+#[derive(Debug, Clone, Default)]
+pub struct NewBreach {
+    /// Name (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// Title (default: the name).
+    pub title: Option<String>,
+    /// `YYYY-MM-DD` (default: today).
+    pub breach_date: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Domain.
+    pub domain: Option<String>,
+}
+
+/// Changes to a breach's catalogue entry; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+#[allow(missing_docs)]
+pub struct BreachUpdate {
+    pub title: Option<String>,
+    pub domain: Option<String>,
+    pub breach_date: Option<String>,
+    pub description: Option<String>,
+    pub logo_path: Option<String>,
+    pub is_verified: Option<bool>,
+    pub is_fabricated: Option<bool>,
+    pub is_sensitive: Option<bool>,
+    pub is_retired: Option<bool>,
+    pub is_spam_list: Option<bool>,
+    pub is_malware: Option<bool>,
+    pub is_subscription_free: Option<bool>,
+    pub is_stealer_log: Option<bool>,
+}
+
+/// Checks a breach name: 1–64 of `A-Z a-z 0-9 - _ .`, as it appears in URLs.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return Err(Error::Invalid(format!(
+            "breach name {name:?}: use 1–64 letters, digits, '-', '_' or '.' (e.g. ContosoCrm2024)"
+        )));
+    }
+    Ok(())
+}
+
+fn check_date(d: &str) -> Result<(), Error> {
+    if crate::time::is_date(d) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "date {d:?}: use YYYY-MM-DD, e.g. 2024-03-01"
+        )))
+    }
+}
+
+const COLUMNS: &str = "id, name, title, domain, breach_date, added_date, modified_date, \
+    pwn_count, description, logo_path, data_classes, is_verified, is_fabricated, \
+    is_sensitive, is_retired, is_spam_list, is_malware, is_subscription_free, \
+    is_stealer_log, source_kind, materialized";
+
+fn flag(row: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(col)? != 0)
+}
+
+fn from_row(row: &AnyRow) -> Result<Breach, Error> {
+    let classes: String = row.try_get("data_classes")?;
+    Ok(Breach {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        title: row.try_get("title")?,
+        domain: row.try_get("domain")?,
+        breach_date: row.try_get("breach_date")?,
+        added_date: row.try_get("added_date")?,
+        modified_date: row.try_get("modified_date")?,
+        pwn_count: u64::try_from(row.try_get::<i64, _>("pwn_count")?).unwrap_or(0),
+        description: row.try_get("description")?,
+        logo_path: row.try_get("logo_path")?,
+        data_classes: serde_json::from_str(&classes).unwrap_or_default(),
+        is_verified: flag(row, "is_verified")?,
+        is_fabricated: flag(row, "is_fabricated")?,
+        is_sensitive: flag(row, "is_sensitive")?,
+        is_retired: flag(row, "is_retired")?,
+        is_spam_list: flag(row, "is_spam_list")?,
+        is_malware: flag(row, "is_malware")?,
+        is_subscription_free: flag(row, "is_subscription_free")?,
+        is_stealer_log: flag(row, "is_stealer_log")?,
+        source_kind: row.try_get("source_kind")?,
+        counts_complete: flag(row, "materialized")?,
+        counts: BTreeMap::new(),
+        document_types: BTreeMap::new(),
+    })
+}
+
+pub(crate) fn u(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+impl Index {
+    /// Creates the breach if it does not exist (returning its id); for an existing one,
+    /// applies the given title, date, description and domain.
+    pub async fn ensure_breach(&self, new: &NewBreach) -> Result<i64, Error> {
+        check_name(&new.name)?;
+        if let Some(d) = &new.breach_date {
+            check_date(d)?;
+        }
+        let now = crate::now_rfc3339();
+        sqlx::query(
+            "INSERT INTO breach (name, title, domain, breach_date, added_date, modified_date, description) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&new.name)
+        .bind(new.title.clone().unwrap_or_else(|| new.name.clone()))
+        .bind(new.domain.clone().unwrap_or_default())
+        .bind(new.breach_date.clone().unwrap_or_else(crate::today))
+        .bind(&now)
+        .bind(new.description.clone().unwrap_or_default())
+        .execute(&self.pool)
+        .await?;
+        let update = BreachUpdate {
+            title: new.title.clone(),
+            domain: new.domain.clone(),
+            breach_date: new.breach_date.clone(),
+            description: new.description.clone(),
+            ..BreachUpdate::default()
+        };
+        self.update_breach(&new.name, &update).await?;
+        self.breach_id(&new.name)
+            .await?
+            .ok_or_else(|| Error::NoBreach(new.name.clone()))
+    }
+
+    /// The id of the breach called `name`.
+    pub async fn breach_id(&self, name: &str) -> Result<Option<i64>, Error> {
+        let row = sqlx::query("SELECT id FROM breach WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    /// Every breach, by name, without their detailed counts.
+    pub async fn breaches(&self) -> Result<Vec<Breach>, Error> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM breach ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// One breach with its counts.
+    pub async fn breach(&self, name: &str) -> Result<Option<Breach>, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM breach WHERE name = $1"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut b = from_row(&row)?;
+        let rows = sqlx::query("SELECT what, raw, uniq FROM breach_count WHERE breach_id = $1")
+            .bind(b.id)
+            .fetch_all(&self.pool)
+            .await?;
+        for r in rows {
+            let what: String = r.try_get(0)?;
+            let c = Count {
+                raw: u(r.try_get(1)?),
+                unique: u(r.try_get(2)?),
+            };
+            match what.strip_prefix("type:") {
+                Some(t) => b.document_types.insert(t.to_string(), c),
+                None => b.counts.insert(what, c),
+            };
+        }
+        Ok(Some(b))
+    }
+
+    /// Applies `update` to the breach called `name`.
+    pub async fn update_breach(&self, name: &str, update: &BreachUpdate) -> Result<(), Error> {
+        if let Some(d) = &update.breach_date {
+            check_date(d)?;
+        }
+        let mut tx = self.pool.begin().await?;
+        let exists = sqlx::query("SELECT id FROM breach WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(Error::NoBreach(name.to_string()));
+        }
+        let texts = [
+            ("title", &update.title),
+            ("domain", &update.domain),
+            ("breach_date", &update.breach_date),
+            ("description", &update.description),
+            ("logo_path", &update.logo_path),
+        ];
+        let flags = [
+            ("is_verified", update.is_verified),
+            ("is_fabricated", update.is_fabricated),
+            ("is_sensitive", update.is_sensitive),
+            ("is_retired", update.is_retired),
+            ("is_spam_list", update.is_spam_list),
+            ("is_malware", update.is_malware),
+            ("is_subscription_free", update.is_subscription_free),
+            ("is_stealer_log", update.is_stealer_log),
+        ];
+        let mut changed = false;
+        for (col, v) in texts {
+            if let Some(v) = v {
+                // Column names come from the fixed list above, never from input.
+                let r = sqlx::query(&format!(
+                    "UPDATE breach SET {col} = $1 WHERE name = $2 AND {col} <> $1"
+                ))
+                .bind(v)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+                changed |= r.rows_affected() > 0;
+            }
+        }
+        for (col, v) in flags {
+            if let Some(v) = v {
+                let r = sqlx::query(&format!(
+                    "UPDATE breach SET {col} = $1 WHERE name = $2 AND {col} <> $1"
+                ))
+                .bind(i64::from(v))
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+                changed |= r.rows_affected() > 0;
+            }
+        }
+        if changed {
+            sqlx::query("UPDATE breach SET modified_date = $1 WHERE name = $2")
+                .bind(crate::now_rfc3339())
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a breach, its derived tables, and every blob, value and account no other
+    /// breach reaches. Returns false if there was no such breach. Do not run it while an
+    /// ingest into another breach is unfinished: that ingest's blobs are not reached yet
+    /// and would be collected (re-running the ingest repairs it).
+    pub async fn delete_breach(&self, name: &str) -> Result<bool, Error> {
+        let Some(id) = self.breach_id(name).await? else {
+            return Ok(false);
+        };
+        let mut tx = self.pool.begin().await?;
+        for table in [
+            "occurrence",
+            "reach",
+            "account_breach",
+            "domain_breach",
+            "domain_kind",
+            "breach_count",
+            "ingest_run",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM breach WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for sql in [
+            "DELETE FROM node_value WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node_value.hash)",
+            "DELETE FROM edge WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = edge.parent)",
+            "DELETE FROM node WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node.hash)",
+            "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
+             AND NOT EXISTS (SELECT 1 FROM node_value v WHERE v.kind = 'email' AND v.key = account.email)",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}

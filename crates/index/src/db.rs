@@ -1,0 +1,164 @@
+//! Opening the index: URL → back end, pool, migrations, the per-index key.
+
+use crate::keyed::Key;
+use crate::Error;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor, Row};
+use std::str::FromStr;
+
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database holds the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file (WAL), the embedded default.
+    Sqlite,
+    /// A PostgreSQL database, for shared deployments.
+    Postgres,
+}
+
+impl Backend {
+    /// The back end a URL names.
+    pub fn of(url: &str) -> Result<Backend, Error> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(Error::Url)
+        }
+    }
+}
+
+/// An open exposure index.
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) key: Key,
+}
+
+impl Index {
+    /// Opens (creating if needed) the index at `url` and applies pending migrations.
+    /// `sqlite://FILE` creates the file; `postgres://…` needs an existing database.
+    pub async fn open(url: &str) -> Result<Index, Error> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        // Statements are never logged: they could be long and carry nothing useful.
+        let opts = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = match backend {
+            // One writer at a time is SQLite's nature; one connection avoids SQLITE_BUSY.
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await?
+            }
+            Backend::Postgres => {
+                let n = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+                AnyPoolOptions::new()
+                    .max_connections(n.clamp(2, 16))
+                    .connect_with(opts)
+                    .await?
+            }
+        };
+        match backend {
+            Backend::Sqlite => SQLITE.run(&pool).await?,
+            Backend::Postgres => POSTGRES.run(&pool).await?,
+        }
+        let key = load_key(&pool).await?;
+        Ok(Index { pool, backend, key })
+    }
+
+    /// The back end in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection (SQLite then folds its WAL back into the file).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+async fn load_key(pool: &AnyPool) -> Result<Key, Error> {
+    let fresh: [u8; 32] = rand::random();
+    sqlx::query(
+        "INSERT INTO settings (name, value) VALUES ('value_key', $1) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(fresh.to_vec())
+    .execute(pool)
+    .await?;
+    let row = sqlx::query("SELECT value FROM settings WHERE name = 'value_key'")
+        .fetch_one(pool)
+        .await?;
+    let v: Vec<u8> = row.try_get(0)?;
+    let key: [u8; 32] = v
+        .try_into()
+        .map_err(|_| Error::Invalid("the index's value key is damaged".into()))?;
+    Ok(Key(key))
+}
+
+/// Creating and dropping PostgreSQL databases (for tests and first set-up).
+pub mod admin {
+    use crate::Error;
+    use sqlx::any::AnyConnectOptions;
+    use sqlx::{ConnectOptions, Connection, Executor};
+    use std::str::FromStr;
+
+    fn check(name: &str) -> Result<(), Error> {
+        if name.is_empty()
+            || name.len() > 60
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(Error::Invalid(format!(
+                "database name {name:?}: use a-z, 0-9 and _"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn exec(admin_url: &str, sql: &str) -> Result<(), Error> {
+        sqlx::any::install_default_drivers();
+        let opts = AnyConnectOptions::from_str(admin_url)?.disable_statement_logging();
+        let mut conn = opts.connect().await?;
+        conn.execute(sql).await?;
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// `CREATE DATABASE name` on the server of `admin_url` (a postgres:// URL).
+    pub async fn create_database(admin_url: &str, name: &str) -> Result<(), Error> {
+        check(name)?;
+        exec(admin_url, &format!("CREATE DATABASE {name}")).await
+    }
+
+    /// `DROP DATABASE IF EXISTS name … WITH (FORCE)`.
+    pub async fn drop_database(admin_url: &str, name: &str) -> Result<(), Error> {
+        check(name)?;
+        exec(
+            admin_url,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await
+    }
+}

@@ -1,0 +1,42 @@
+//! The exposure index: what a scan found, as metadata only, in SQLite or PostgreSQL.
+//!
+//! The index stores the scanner's content-addressed blob graph (see
+//! [`leakdex_scan::observe`]) — blobs by BLAKE3 hash, their member edges, and per blob
+//! the values found in it with counts — plus, per breach, which top-level blobs it holds
+//! (`occurrence`). Every count is *derived* from that graph after an ingest
+//! ([`Index::materialize`]), which is what makes a load idempotent, incremental and
+//! resumable: see `docs/counting.md`, section "Ingest".
+//!
+//! Never stored: body text, document content, file names or paths, person names, phone
+//! numbers or card/IBAN/secret values in clear (those are keyed hashes, see [`keyed`]).
+//!
+//! One code path serves both back ends: sqlx's `Any` driver with portable SQL (`$1`
+//! placeholders, `ON CONFLICT`, `RETURNING`, recursive CTEs) and one numbered migration
+//! directory per back end.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), leakdex_index::Error> {
+//! let index = leakdex_index::Index::open("sqlite://leakdex.db").await?;
+//! for b in index.breaches().await? {
+//!     println!("{} {}", b.name, b.pwn_count);
+//! }
+//! index.close().await;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod breach;
+mod db;
+mod error;
+mod ingest;
+pub mod keyed;
+mod materialize;
+mod search;
+mod time;
+
+pub use breach::{Breach, BreachUpdate, Count, NewBreach};
+pub use db::{admin, Backend, Index};
+pub use error::Error;
+pub use ingest::{IngestStats, Ingester};
+pub use search::{DomainCount, DomainHit, EmailHit};
+pub use time::{now_rfc3339, today};

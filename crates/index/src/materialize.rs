@@ -1,0 +1,166 @@
+//! Deriving a breach's counts from the blob graph, in one transaction (delete and
+//! recompute: running it twice changes nothing).
+//!
+//! `reach` is the number of paths from the breach's top-level occurrences to each blob
+//! (the product of edge multiplicities along a path, summed over paths): a blob reached
+//! k ways counts k times, which is the duplicate rule of docs/counting.md.
+
+use crate::breach::u;
+use crate::{Error, Index};
+use leakdex_core::{DataClass, Kind, KINDS};
+use sqlx::Row;
+
+const DERIVED: [&str; 5] = [
+    "reach",
+    "account_breach",
+    "domain_breach",
+    "domain_kind",
+    "breach_count",
+];
+
+const STEPS: [&str; 10] = [
+    // Path counts from the top-level occurrences.
+    "WITH RECURSIVE paths (hash, mult) AS ( \
+        SELECT hash, COUNT(*) FROM occurrence WHERE breach_id = $1 GROUP BY hash \
+        UNION ALL \
+        SELECT e.child, p.mult * e.n FROM paths p JOIN edge e ON e.parent = p.hash) \
+     INSERT INTO reach (breach_id, hash, mult) \
+     SELECT $1, hash, CAST(SUM(mult) AS BIGINT) FROM paths GROUP BY hash",
+    // Documents, messages, empty and unreadable blobs.
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'documents', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
+     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1",
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'messages', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), \
+            COUNT(DISTINCT COALESCE(n.message_key, n.hash)) \
+     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.doc_type = 'email'",
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'empty', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
+     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.doc_type = 'empty'",
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'unreadable', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
+     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.unreadable = 1",
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'type:' || n.doc_type, CAST(SUM(r.mult) AS BIGINT), COUNT(*) \
+     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1 \
+     GROUP BY n.doc_type",
+    // Values per kind (the kind's plural is filled in afterwards).
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'kind:' || v.kind, CAST(SUM(r.mult * v.count) AS BIGINT), COUNT(DISTINCT v.key) \
+     FROM reach r JOIN node_value v ON v.hash = r.hash WHERE r.breach_id = $1 GROUP BY v.kind",
+    // Accounts.
+    "INSERT INTO account_breach (email, breach_id, occurrences) \
+     SELECT v.key, $1, CAST(SUM(r.mult * v.count) AS BIGINT) \
+     FROM reach r JOIN node_value v ON v.hash = r.hash \
+     WHERE r.breach_id = $1 AND v.kind = 'email' GROUP BY v.key",
+    // Domains: occurrences, documents and messages naming them, then accounts.
+    "INSERT INTO domain_breach (domain, breach_id, accounts, occurrences, documents, messages) \
+     SELECT v.key, $1, 0, CAST(SUM(r.mult * v.count) AS BIGINT), \
+            SUM(CASE WHEN n.is_document = 1 THEN 1 ELSE 0 END), \
+            COUNT(DISTINCT CASE WHEN n.doc_type = 'email' THEN COALESCE(n.message_key, n.hash) END) \
+     FROM reach r JOIN node_value v ON v.hash = r.hash JOIN node n ON n.hash = r.hash \
+     WHERE r.breach_id = $1 AND v.kind = 'domain' GROUP BY v.key",
+    "UPDATE domain_breach SET accounts = ( \
+        SELECT COUNT(*) FROM account_breach ab JOIN account a ON a.email = ab.email \
+        WHERE ab.breach_id = domain_breach.breach_id AND a.domain = domain_breach.domain) \
+     WHERE breach_id = $1",
+];
+
+/// Occurrences of every kind in the documents that name a domain (what "data classes of
+/// a domain" means: the documents naming it also exposed these).
+const DOMAIN_KINDS: &str = "INSERT INTO domain_kind (domain, breach_id, kind, occurrences) \
+     SELECT d.key, $1, k.kind, CAST(SUM(r.mult * k.c) AS BIGINT) \
+     FROM reach r \
+     JOIN node_value d ON d.hash = r.hash AND d.kind = 'domain' \
+     JOIN (SELECT v.hash AS hash, v.kind AS kind, SUM(v.count) AS c \
+           FROM node_value v JOIN reach rr ON rr.hash = v.hash AND rr.breach_id = $1 \
+           WHERE v.kind <> 'domain' GROUP BY v.hash, v.kind) k ON k.hash = r.hash \
+     WHERE r.breach_id = $1 GROUP BY d.key, k.kind";
+
+impl Index {
+    /// Recomputes every derived table of a breach, its PwnCount and DataClasses.
+    pub async fn materialize(&self, breach_id: i64) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        let before = counts(&mut tx, breach_id).await?;
+        for table in DERIVED {
+            sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
+                .bind(breach_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for sql in STEPS.iter().chain([&DOMAIN_KINDS]) {
+            sqlx::query(sql).bind(breach_id).execute(&mut *tx).await?;
+        }
+        // Kinds get the report's names; kinds with no value get explicit zeros.
+        for kind in KINDS {
+            sqlx::query("UPDATE breach_count SET what = $1 WHERE breach_id = $2 AND what = $3")
+                .bind(kind.plural())
+                .bind(breach_id)
+                .bind(format!("kind:{}", kind.as_str()))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO breach_count (breach_id, what, raw, uniq) VALUES ($1, $2, 0, 0) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(breach_id)
+            .bind(kind.plural())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let after = counts(&mut tx, breach_id).await?;
+        let mut classes: Vec<&str> = Vec::new();
+        for (what, raw, _) in &after {
+            let what = what.as_str();
+            if *raw == 0 {
+                continue;
+            }
+            if what == "messages" {
+                classes.push(DataClass::EmailMessages.as_str());
+            }
+            if let Some(c) = KINDS
+                .iter()
+                .find(|k| k.plural() == what)
+                .and_then(|k| Kind::data_class(*k))
+            {
+                classes.push(c.as_str());
+            }
+        }
+        classes.sort_unstable();
+        classes.dedup();
+        let classes = serde_json::to_string(&classes).unwrap_or_else(|_| "[]".into());
+        sqlx::query(
+            "UPDATE breach SET pwn_count = (SELECT COUNT(*) FROM account_breach WHERE breach_id = $1), \
+             data_classes = $2, materialized = 1 WHERE id = $1",
+        )
+        .bind(breach_id)
+        .bind(classes)
+        .execute(&mut *tx)
+        .await?;
+        // ModifiedDate moves only when the data did: a re-run that adds nothing leaves
+        // the breach exactly as it was.
+        if before != after {
+            sqlx::query("UPDATE breach SET modified_date = $1 WHERE id = $2")
+                .bind(crate::now_rfc3339())
+                .bind(breach_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    breach_id: i64,
+) -> Result<Vec<(String, u64, u64)>, Error> {
+    let rows =
+        sqlx::query("SELECT what, raw, uniq FROM breach_count WHERE breach_id = $1 ORDER BY what")
+            .bind(breach_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, u(r.try_get(1)?), u(r.try_get(2)?))))
+        .collect()
+}

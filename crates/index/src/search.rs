@@ -1,0 +1,178 @@
+//! Looking an address or a domain up in the index.
+
+use crate::breach::u;
+use crate::{Error, Index};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// A breach an e-mail address is in.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmailHit {
+    /// Breach name.
+    pub breach: String,
+    /// Breach title.
+    pub title: String,
+    /// How often the address occurs in it (raw).
+    pub occurrences: u64,
+    /// The breach's data classes.
+    pub data_classes: Vec<String>,
+    /// Whether the breach is sensitive (public searches hide it).
+    pub is_sensitive: bool,
+    /// Whether the breach is retired (searches hide it).
+    pub is_retired: bool,
+}
+
+/// A breach naming a domain, with counts only (never addresses).
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainHit {
+    /// Breach name.
+    pub breach: String,
+    /// Breach title.
+    pub title: String,
+    /// Unique addresses at the domain.
+    pub accounts: u64,
+    /// Raw occurrences of those addresses.
+    pub occurrences: u64,
+    /// Unique documents naming the domain.
+    pub documents: u64,
+    /// Unique messages naming the domain.
+    pub messages: u64,
+    /// Raw occurrences per kind in the documents naming the domain (`phones`, …).
+    pub kinds: BTreeMap<String, u64>,
+    /// Data classes of those documents.
+    pub data_classes: Vec<String>,
+    /// Whether the breach is sensitive.
+    pub is_sensitive: bool,
+    /// Whether the breach is retired.
+    pub is_retired: bool,
+}
+
+fn classes(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+impl Index {
+    /// The breaches an address (normalised: lower-cased) is in.
+    pub async fn search_email(&self, email: &str) -> Result<Vec<EmailHit>, Error> {
+        let rows = sqlx::query(
+            "SELECT b.name, b.title, ab.occurrences, b.data_classes, b.is_sensitive, b.is_retired \
+             FROM account_breach ab JOIN breach b ON b.id = ab.breach_id \
+             WHERE ab.email = $1 ORDER BY b.name",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EmailHit {
+                    breach: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    occurrences: u(r.try_get(2)?),
+                    data_classes: classes(&r.try_get::<String, _>(3)?),
+                    is_sensitive: r.try_get::<i64, _>(4)? != 0,
+                    is_retired: r.try_get::<i64, _>(5)? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Per breach, the counts of a registrable domain.
+    pub async fn search_domain(&self, domain: &str) -> Result<Vec<DomainHit>, Error> {
+        let domain = domain.trim().to_lowercase();
+        let domain = leakdex_core::registrable_domain(&domain).unwrap_or(domain);
+        let rows = sqlx::query(
+            "SELECT b.id, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
+                    b.is_sensitive, b.is_retired \
+             FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
+             WHERE d.domain = $1 ORDER BY b.name",
+        )
+        .bind(&domain)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut hits = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            let kinds = sqlx::query(
+                "SELECT kind, occurrences FROM domain_kind WHERE domain = $1 AND breach_id = $2",
+            )
+            .bind(&domain)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut per_kind = BTreeMap::new();
+            let mut data_classes = Vec::new();
+            let messages = u(r.try_get(6)?);
+            if messages > 0 {
+                data_classes.push(leakdex_core::DataClass::EmailMessages.as_str().to_string());
+            }
+            // The addresses at the domain themselves.
+            data_classes.push(leakdex_core::DataClass::EmailAddresses.as_str().to_string());
+            for k in kinds {
+                let kind: String = k.try_get(0)?;
+                let n = u(k.try_get(1)?);
+                if let Some(kind) = leakdex_core::KINDS.iter().find(|x| x.as_str() == kind) {
+                    per_kind.insert(kind.plural().to_string(), n);
+                    if let Some(c) = kind.data_class() {
+                        data_classes.push(c.as_str().to_string());
+                    }
+                }
+            }
+            data_classes.sort();
+            data_classes.dedup();
+            hits.push(DomainHit {
+                breach: r.try_get(1)?,
+                title: r.try_get(2)?,
+                accounts: u(r.try_get(3)?),
+                occurrences: u(r.try_get(4)?),
+                documents: u(r.try_get(5)?),
+                messages,
+                kinds: per_kind,
+                data_classes,
+                is_sensitive: r.try_get::<i64, _>(7)? != 0,
+                is_retired: r.try_get::<i64, _>(8)? != 0,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// A domain's counts in one breach.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainCount {
+    /// Registrable domain.
+    pub domain: String,
+    /// Unique addresses.
+    pub accounts: u64,
+    /// Raw occurrences.
+    pub occurrences: u64,
+    /// Unique documents naming it.
+    pub documents: u64,
+    /// Unique messages naming it.
+    pub messages: u64,
+}
+
+impl Index {
+    /// The `limit` domains of a breach with the most accounts.
+    pub async fn top_domains(&self, breach_id: i64, limit: i64) -> Result<Vec<DomainCount>, Error> {
+        let rows = sqlx::query(
+            "SELECT domain, accounts, occurrences, documents, messages FROM domain_breach \
+             WHERE breach_id = $1 ORDER BY accounts DESC, occurrences DESC, domain LIMIT $2",
+        )
+        .bind(breach_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DomainCount {
+                    domain: r.try_get(0)?,
+                    accounts: u(r.try_get(1)?),
+                    occurrences: u(r.try_get(2)?),
+                    documents: u(r.try_get(3)?),
+                    messages: u(r.try_get(4)?),
+                })
+            })
+            .collect()
+    }
+}
