@@ -64,6 +64,9 @@ impl Index {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
+                            // Deleted rows are zeroed, not left in free pages: a deleted
+                            // breach's addresses must not stay readable in the file.
+                            conn.execute("PRAGMA secure_delete = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 30000").await?;
                             Ok(())
                         })

@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod index;
 mod limits;
 mod robustness;
 mod truth;

@@ -1,0 +1,477 @@
+//! The exposure index (`ingest`, `breach`, `search`), end to end, against SQLite **and**
+//! PostgreSQL: counts equal the generator's truth, loads are idempotent, incremental and
+//! resumable after SIGKILL, nothing but metadata is stored, catalogue edits work.
+//!
+//! PostgreSQL comes from `LEAKDEX_TEST_PG` (an admin URL, default
+//! `postgres://postgres@127.0.0.1:5432/test`); each test creates and drops its own
+//! database. With no server the PostgreSQL tests fail, saying how to start one.
+
+use crate::util::*;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A fresh index for one test.
+struct TestDb {
+    url: String,
+    sqlite: Option<PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+impl TestDb {
+    fn sqlite(dir: &Path) -> TestDb {
+        let file = dir.join("index.db");
+        TestDb {
+            url: format!("sqlite://{}", s(&file)),
+            sqlite: Some(file),
+            pg: None,
+        }
+    }
+
+    fn postgres() -> TestDb {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let admin = std::env::var("LEAKDEX_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_string());
+        let name = format!(
+            "leakdex_test_{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        if let Err(e) = rt().block_on(leakdex_index::admin::create_database(&admin, &name)) {
+            panic!(
+                "PostgreSQL is needed for this test and did not answer at {admin}: {e}\n\
+                 Start one with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`\n\
+                 (trust auth for postgres@127.0.0.1), or point LEAKDEX_TEST_PG at an admin URL."
+            );
+        }
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        TestDb {
+            url: format!("{base}/{name}"),
+            sqlite: None,
+            pg: Some((admin, name)),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.pg {
+            let _ = rt().block_on(leakdex_index::admin::drop_database(admin, name));
+        }
+    }
+}
+
+/// Runs a test body once against SQLite and once against PostgreSQL.
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let dir = tempdir();
+                let db = TestDb::sqlite(dir.path());
+                ($body)(dir.path(), &db);
+            }
+            #[test]
+            fn postgres() {
+                let dir = tempdir();
+                let db = TestDb::postgres();
+                ($body)(dir.path(), &db);
+            }
+        }
+    };
+}
+
+fn generate(dir: &Path, seed: u64, orgs: usize, size: Option<u64>) -> (PathBuf, serde_json::Value) {
+    let out = dir.join("corpus");
+    let (seed, orgs) = (seed.to_string(), orgs.to_string());
+    let mut args = vec![
+        "-q",
+        "corpus",
+        "generate",
+        "--out",
+        s(&out),
+        "--seed",
+        &seed,
+        "--orgs",
+        &orgs,
+    ];
+    let size = size.map(|m| m.to_string());
+    if let Some(m) = &size {
+        args.extend(["--size", m.as_str()]);
+    }
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let truth = std::fs::read(dir.join("corpus.truth.json")).expect("truth file");
+    (out, serde_json::from_slice(&truth).expect("truth JSON"))
+}
+
+fn with_db(db: &TestDb, args: &[&str]) -> Output {
+    let mut all = vec!["--db", db.url.as_str()];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+fn ok(db: &TestDb, args: &[&str]) -> String {
+    let o = with_db(db, args);
+    assert!(
+        o.status.success(),
+        "leakdex {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
+
+fn ingest(db: &TestDb, sources: &[&Path], breach: &str) -> String {
+    let mut args = vec!["-q", "ingest", "--breach", breach];
+    args.extend(sources.iter().map(|p| s(p)));
+    ok(db, &args)
+}
+
+fn show(db: &TestDb, breach: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(db, &["breach", "show", breach, "--json"])).expect("show --json")
+}
+
+const KINDS: [&str; 10] = [
+    "documents",
+    "messages",
+    "emails",
+    "domains",
+    "phones",
+    "cards",
+    "ibans",
+    "secrets",
+    "persons",
+    "organizations",
+];
+
+/// Every raw and unique count, and PwnCount, equal the truth.
+fn assert_truth(b: &serde_json::Value, truth: &serde_json::Value) {
+    for kind in KINDS {
+        for which in ["raw", "unique"] {
+            assert_eq!(
+                b["Counts"][kind][which], truth["counts"][kind][which],
+                "{kind}.{which}: index {} vs truth {}",
+                b["Counts"][kind], truth["counts"][kind]
+            );
+        }
+    }
+    let emails = truth["emails"].as_array().expect("truth emails").len() as u64;
+    assert!(emails > 50, "the corpus is too small to prove much");
+    assert_eq!(
+        b["PwnCount"].as_u64(),
+        Some(emails),
+        "PwnCount = unique accounts"
+    );
+    assert_eq!(b["CountsComplete"], true);
+    let classes = b["DataClasses"].as_array().expect("DataClasses");
+    for c in [
+        "Email addresses",
+        "Email messages",
+        "Names",
+        "Phone numbers",
+        "Company names",
+    ] {
+        assert!(
+            classes.iter().any(|x| x == c),
+            "{c} missing from {classes:?}"
+        );
+    }
+}
+
+both!(counts_equal_the_truth, |dir: &Path, db: &TestDb| {
+    let (corpus, truth) = generate(dir, 1, 40, None);
+    let summary = ingest(db, &[&corpus], "Contoso");
+    assert!(
+        summary.contains("raw"),
+        "the summary shows raw vs unique: {summary}"
+    );
+    let b = show(db, "Contoso");
+    assert_truth(&b, &truth);
+    assert!(b["DocumentTypes"]["email"]["raw"].as_u64() > Some(0));
+
+    // An address of the truth finds the breach; a domain gives per-breach counts that
+    // match the truth's addresses at that domain, and never the addresses.
+    let emails: Vec<String> = truth["emails"]
+        .as_array()
+        .expect("emails")
+        .iter()
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .collect();
+    let hit: serde_json::Value =
+        serde_json::from_str(&ok(db, &["search", &emails[0].to_uppercase(), "--json"]))
+            .expect("json");
+    assert_eq!(hit["breaches"][0]["breach"], "Contoso", "{hit}");
+    assert!(hit["breaches"][0]["occurrences"].as_u64() > Some(0));
+    let miss: serde_json::Value = serde_json::from_str(&ok(
+        db,
+        &["search", "nobody@nowhere-at-all.example", "--json"],
+    ))
+    .expect("json");
+    assert_eq!(miss["breaches"].as_array().map(Vec::len), Some(0));
+    for domain in truth["domains"].as_array().expect("domains").iter().take(4) {
+        let domain = domain.as_str().expect("domain");
+        let at = emails
+            .iter()
+            .filter(|e| {
+                e.rsplit_once('@')
+                    .and_then(|(_, h)| leakdex_core::registrable_domain(h))
+                    .as_deref()
+                    == Some(domain)
+            })
+            .count() as u64;
+        let out = ok(db, &["search", domain, "--json"]);
+        let d: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(
+            d["breaches"][0]["accounts"].as_u64(),
+            Some(at),
+            "{domain}: {d}"
+        );
+        assert!(
+            !out.contains(&format!("@{domain}")),
+            "a domain search lists addresses"
+        );
+    }
+});
+
+both!(
+    ingesting_twice_changes_nothing,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, truth) = generate(dir, 7, 17, None);
+        ingest(db, &[&corpus], "Twice");
+        let first = show(db, "Twice");
+        let again = ingest(db, &[&corpus], "Twice");
+        assert!(again.contains("Loaded 0 new"), "{again}");
+        let second = show(db, "Twice");
+        assert_eq!(
+            first, second,
+            "a second identical ingest changed the breach"
+        );
+        assert_truth(&second, &truth);
+    }
+);
+
+both!(
+    an_incremental_load_equals_a_whole_one,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, truth) = generate(dir, 1, 40, None);
+        let mut parts: Vec<PathBuf> = std::fs::read_dir(&corpus)
+            .expect("corpus dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        parts.sort();
+        assert!(parts.len() >= 4, "{parts:?}");
+        let half: Vec<&Path> = parts[..parts.len() / 2]
+            .iter()
+            .map(PathBuf::as_path)
+            .collect();
+        ingest(db, &half, "Halves");
+        let partial = show(db, "Halves");
+        assert!(
+            partial["Counts"]["documents"]["raw"].as_u64()
+                < truth["counts"]["documents"]["raw"].as_u64(),
+            "half a corpus holds fewer documents"
+        );
+        let out = ingest(db, &[&corpus], "Halves");
+        assert!(
+            !out.contains("0 were already indexed"),
+            "the second load skipped nothing: {out}"
+        );
+        assert_truth(&show(db, "Halves"), &truth);
+    }
+);
+
+both!(
+    sigkill_then_resume_gives_the_same_counts,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, truth) = generate(dir, 3, 30, Some(25));
+        for delay in [300u64, 900] {
+            let mut child = bin()
+                .args([
+                    "--db",
+                    db.url.as_str(),
+                    "-q",
+                    "ingest",
+                    "--breach",
+                    "Killed",
+                    s(&corpus),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("the binary starts");
+            std::thread::sleep(Duration::from_millis(delay));
+            child.kill().expect("SIGKILL"); // std sends SIGKILL on Unix
+            let status = child.wait().expect("wait");
+            assert!(
+                !status.success(),
+                "the ingest finished within {delay} ms: use a bigger corpus"
+            );
+        }
+        let partial = with_db(db, &["breach", "show", "Killed", "--json"]);
+        if partial.status.success() {
+            let p: serde_json::Value = serde_json::from_slice(&partial.stdout).expect("json");
+            assert_eq!(p["CountsComplete"], false, "an interrupted breach says so");
+        }
+        let out = ingest(db, &[&corpus], "Killed");
+        assert_truth(&show(db, "Killed"), &truth);
+        assert!(out.contains("Loaded"), "{out}");
+    }
+);
+
+both!(catalogue_update_and_delete, |dir: &Path, db: &TestDb| {
+    let (corpus, truth) = generate(dir, 7, 17, None);
+    ingest(db, &[&corpus], "First");
+    ingest(db, &[&corpus], "Second");
+    let before = show(db, "First");
+    assert_eq!(before["IsSensitive"], false);
+    ok(
+        db,
+        &[
+            "breach",
+            "update",
+            "First",
+            "--sensitive",
+            "--verified",
+            "--title",
+            "First one",
+            "--breach-date",
+            "2024-03-01",
+        ],
+    );
+    let b = show(db, "First");
+    assert_eq!(b["IsSensitive"], true);
+    assert_eq!(b["IsVerified"], true);
+    assert_eq!(b["Title"], "First one");
+    assert_eq!(b["BreachDate"], "2024-03-01");
+    assert_eq!(
+        b["Counts"], before["Counts"],
+        "editing the catalogue changes no count"
+    );
+    ok(db, &["breach", "update", "First", "--no-sensitive"]);
+    assert_eq!(show(db, "First")["IsSensitive"], false);
+    let bad = with_db(db, &["breach", "update", "First", "--breach-date", "March"]);
+    assert!(!bad.status.success(), "a bad date is refused");
+
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(db, &["breach", "list", "--json"])).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+
+    let email = truth["emails"][0].as_str().expect("an email").to_string();
+    let hits: serde_json::Value =
+        serde_json::from_str(&ok(db, &["search", &email, "--json"])).expect("json");
+    assert_eq!(hits["breaches"].as_array().map(Vec::len), Some(2), "{hits}");
+
+    ok(db, &["breach", "delete", "First"]);
+    let missing = with_db(db, &["breach", "show", "First"]);
+    assert!(!missing.status.success());
+    let hits: serde_json::Value =
+        serde_json::from_str(&ok(db, &["search", &email, "--json"])).expect("json");
+    assert_eq!(hits["breaches"].as_array().map(Vec::len), Some(1), "{hits}");
+    // The blobs both breaches shared are still there for the other one.
+    assert_truth(&show(db, "Second"), &truth);
+    ok(db, &["breach", "delete", "Second"]);
+    let hits: serde_json::Value =
+        serde_json::from_str(&ok(db, &["search", &email, "--json"])).expect("json");
+    assert_eq!(hits["breaches"].as_array().map(Vec::len), Some(0));
+    assert!(!with_db(db, &["breach", "delete", "Second"])
+        .status
+        .success());
+    if let Some(file) = &db.sqlite {
+        // Nothing of a deleted breach is left behind.
+        let bytes = std::fs::read(file).expect("db file");
+        assert!(
+            !contains(&bytes, email.as_bytes()),
+            "a deleted breach's address is still in the database file"
+        );
+    }
+});
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn nothing_but_metadata_reaches_the_database_or_the_logs() {
+    let dir = tempdir();
+    let db = TestDb::sqlite(dir.path());
+    let (corpus, _) = generate(dir.path(), 5, 12, None);
+    let canary_name = "canary-file-Qx7Zr.eml";
+    let canaries = [
+        "Quillibrant Osterhaven",                   // a person's display name
+        "the heron flies at midnight over Vexmoor", // a body sentence
+        "Zanzibar-7731 project codename",           // the subject
+        "+4930901820",                              // a phone, as E.164
+    ];
+    let mail = format!(
+        "From: \"{}\" <q.osterhaven@example-canary.de>\r\nTo: ops@example-canary.de\r\n\
+         Subject: {}\r\nMessage-ID: <canary-4711@example-canary.de>\r\n\r\n\
+         Hello,\r\n{}.\r\nTel: +49 30 901820\r\n",
+        canaries[0], canaries[2], canaries[1]
+    );
+    std::fs::create_dir_all(corpus.join("canary-dir-Pw3")).expect("dir");
+    std::fs::write(corpus.join("canary-dir-Pw3").join(canary_name), mail).expect("write");
+    let o = bin()
+        .args([
+            "--db",
+            db.url.as_str(),
+            "-vv",
+            "ingest",
+            "--breach",
+            "Canary",
+            s(&corpus),
+        ])
+        .env("LEAKDEX_LOG", "trace")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !stderr.is_empty(),
+        "trace logging produced nothing: the test proves nothing"
+    );
+    // The address is what the index is for: it must be found.
+    let hit = ok(&db, &["search", "q.osterhaven@example-canary.de", "--json"]);
+    assert!(hit.contains("Canary"), "{hit}");
+
+    let file = db.sqlite.as_ref().expect("sqlite");
+    let mut files = vec![std::fs::read(file).expect("db file")];
+    for ext in ["-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{ext}", s(file)));
+        if let Ok(b) = std::fs::read(&p) {
+            files.push(b);
+        }
+    }
+    let corpus_path = s(&corpus).to_string();
+    let mut forbidden: Vec<&str> = canaries.to_vec();
+    forbidden.extend([
+        canary_name,
+        "canary-dir-Pw3",
+        "canary-4711",
+        corpus_path.as_str(),
+        "mailboxes/",
+    ]);
+    for c in forbidden {
+        for (i, bytes) in files.iter().enumerate() {
+            assert!(
+                !contains(bytes, c.as_bytes()),
+                "{c:?} is in database file #{i}"
+            );
+        }
+        assert!(!stderr.contains(c), "{c:?} is in the log");
+    }
+}
