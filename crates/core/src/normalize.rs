@@ -107,6 +107,10 @@ pub fn strip_legal_form(name: &str) -> &str {
     // ends in a letter or a dot, and its last word is short.
     let last_word = s.rsplit([' ', ',']).next().unwrap_or(s);
     if last_word.len() > 11
+        || !last_word
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase() || b == b'o' || b == b'p')
         || !s
             .bytes()
             .last()

@@ -34,15 +34,34 @@ static KEYWORDS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(
     .collect()
 });
 
+/// The keyword check for short segments (table cells): one pass, no searcher set-up —
+/// which would cost more than the search itself.
+fn short_has_keyword(b: &[u8]) -> bool {
+    (0..b.len()).any(|i| {
+        let w = &b[i..];
+        match b[i] {
+            b'-' => w.starts_with(b"-----BEGIN"),
+            b'A' => {
+                w.starts_with(b"AKIA") || w.starts_with(b"ASIA") || w.starts_with(b"AccountKey")
+            }
+            b'p' | b'P' => {
+                w.get(..5).is_some_and(|x| x.eq_ignore_ascii_case(b"passw"))
+                    || w.get(..3).is_some_and(|x| x.eq_ignore_ascii_case(b"pwd"))
+            }
+            _ => false,
+        }
+    })
+}
+
 static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
     Some(Rules {
         private_key: Regex::new(
-            r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----([A-Za-z0-9+/=\s]{0,256})",
+            r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----([A-Za-z0-9+/=\s]*)",
         )
         .ok()?,
         access_key: Regex::new(r"(?:AKIA|ASIA)[0-9A-Z]{16}").ok()?,
         password: Regex::new(
-            r#"(?i)(?:password|passwd|pwd)\s*[=:]\s*("[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s;,&'"<>]{1,200})"#,
+            r#"(?i)(?:password|passwd|pwd)\s*[=:]\s*("[^"\r\n]+"|'[^'\r\n]+'|[^\s;,&'"<>]+)"#,
         )
         .ok()?,
         account_key: Regex::new(r"AccountKey=([A-Za-z0-9+/=]{20,})").ok()?,
@@ -52,7 +71,12 @@ static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| {
 /// Appends a masked `secret` finding for each credential in `text`.
 pub fn detect(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
-    if !KEYWORDS.iter().any(|k| k.find(b).is_some()) {
+    let hit = if b.len() < 256 {
+        short_has_keyword(b)
+    } else {
+        KEYWORDS.iter().any(|k| k.find(b).is_some())
+    };
+    if !hit {
         return;
     }
     let Some(rules) = RULES.as_ref() else { return };
@@ -66,7 +90,13 @@ pub fn detect(text: &str, out: &mut Vec<Finding>) {
     for c in rules.private_key.captures_iter(text) {
         let body: String = c
             .get(2)
-            .map(|m| m.as_str().split_whitespace().collect())
+            .map(|m| {
+                m.as_str()
+                    .split_whitespace()
+                    .flat_map(str::chars)
+                    .take(256)
+                    .collect()
+            })
             .unwrap_or_default();
         let kind = c.get(1).map_or("PRIVATE KEY", |m| m.as_str());
         push("private_key", &format!("{kind}:{body}"));
@@ -86,7 +116,7 @@ pub fn detect(text: &str, out: &mut Vec<Finding>) {
             continue; // `db_password_hash=` and friends: a different key
         }
         let v = v.as_str().trim_matches(['"', '\'']);
-        if v.len() >= 4 && !v.starts_with(['$', '<', '{', '%', '*']) {
+        if v.len() >= 4 && v.len() <= 200 && !v.starts_with(['$', '<', '{', '%', '*']) {
             push("password", v);
         }
     }
