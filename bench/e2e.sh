@@ -2,18 +2,21 @@
 # End-to-end benchmarks of leakdex scan; results go to docs/PERFORMANCE.md by hand, with
 # this command line. Both tools run side by side in the same run, on the same files.
 #
-#   bench/e2e.sh [text|corpus|all]     (WORK=/path for the generated data, default /tmp)
+#   bench/e2e.sh [text|corpus|ingest|all]   (WORK=/path for generated data, default /tmp/leakdex-bench)
 #
 # (a) text:   a ~300 MB plain-text file, ~20% of lines with an address: leakdex scan vs
 #             `rg -c` with a common e-mail regex (hyperfine), and both unique counts.
 # (b) corpus: a ~1 GB generated corpus: MB/s and peak RSS (GNU time).
+# (c) ingest: the same corpus into SQLite and PostgreSQL ($LEAKDEX_BENCH_PG, default
+#             postgres://postgres@127.0.0.1:5432/postgres; a database leakdex_bench is
+#             re-created), side by side with the plain scan; database bytes per account.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leakdex-target}"
 WORK="${WORK:-/tmp/leakdex-bench}"
 what="${1:-all}"
 mkdir -p "$WORK"
-cargo build --release --locked -q
+cargo build --release --locked -q -p leakdex
 LEAKDEX="$CARGO_TARGET_DIR/release/leakdex"
 for tool in rg hyperfine; do
   command -v "$tool" >/dev/null || { echo "bench: install $tool (apt-get install ripgrep hyperfine)" >&2; exit 1; }
@@ -37,7 +40,7 @@ fi
 
 if [ "$what" = corpus ] || [ "$what" = all ]; then
   d="$WORK/corpus-1g"
-  [ -d "$d" ] || "$LEAKDEX" corpus generate --out "$d" --size 1000 --seed 3
+  [ -d "$d" ] || "$LEAKDEX" corpus generate --out "$d" --size 1000 --orgs 3000 --seed 3
   bytes=$(du -sb "$d" | cut -f1)
   echo "== (b) generated corpus: $((bytes / 1000000)) MB"
   start=$(date +%s.%N)
@@ -48,4 +51,25 @@ import sys
 b, s, e = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print(f"throughput: {b / 1e6 / (e - s):.0f} MB/s over {e - s:.1f} s")
 PY
+fi
+
+if [ "$what" = ingest ] || [ "$what" = all ]; then
+  d="$WORK/corpus-1g"
+  [ -d "$d" ] || "$LEAKDEX" corpus generate --out "$d" --size 1000 --orgs 3000 --seed 3
+  db="$WORK/bench.db"
+  rm -f "$db" "$db-wal" "$db-shm"
+  PG="${LEAKDEX_BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres}"
+  psql "$PG" -qc "DROP DATABASE IF EXISTS leakdex_bench" -c "CREATE DATABASE leakdex_bench" >/dev/null
+  PGDB="${PG%/*}/leakdex_bench"
+  echo "== (c) ingest vs scan of $(du -sh "$d" | cut -f1)"
+  hyperfine --runs 1 --export-markdown "$WORK/ingest.md" \
+    -n "scan" "$LEAKDEX scan -q --json $d > /dev/null" \
+    -n "ingest sqlite" "rm -f $db $db-wal $db-shm; $LEAKDEX -q --db sqlite://$db ingest $d --breach Bench > /dev/null" \
+    -n "ingest postgres" "psql $PG -qc 'DROP DATABASE IF EXISTS leakdex_bench' -c 'CREATE DATABASE leakdex_bench' >/dev/null; $LEAKDEX -q --db $PGDB ingest $d --breach Bench > /dev/null"
+  cat "$WORK/ingest.md"
+  accounts=$("$LEAKDEX" -q --db "sqlite://$db" breach show Bench --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["PwnCount"])')
+  bytes=$(du -b "$db" | cut -f1)
+  echo "sqlite: $bytes bytes for $accounts unique accounts ($((bytes / (accounts > 0 ? accounts : 1))) bytes/account)"
+  pgbytes=$(psql "$PGDB" -tAc "SELECT pg_database_size(current_database())")
+  echo "postgres: $pgbytes bytes for $accounts unique accounts ($((pgbytes / (accounts > 0 ? accounts : 1))) bytes/account)"
 fi
