@@ -170,6 +170,10 @@ pub struct GenerateArgs {
     /// Scale the corpus to about this many megabytes (for benchmarks).
     #[arg(long, value_name = "MB")]
     pub size: Option<u64>,
+    /// Replace DIR if it holds an earlier generated corpus (one with DIR.truth.json
+    /// beside it); any other non-empty DIR is still refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -158,3 +158,36 @@ fn logs_carry_no_content_and_no_file_names() {
         );
     }
 }
+
+#[test]
+fn corpus_generate_refuses_a_used_dir_unless_forced_over_its_own_output() {
+    let dir = tempdir();
+    let out = dir.path().join("c");
+    let gen = |force: bool| {
+        let mut args = vec!["-q", "corpus", "generate", "--orgs", "3", "--out", s(&out)];
+        if force {
+            args.push("--force");
+        }
+        run(&args).status.code()
+    };
+    assert_eq!(gen(false), Some(0));
+    assert_eq!(
+        gen(false),
+        Some(1),
+        "a second run must not overwrite silently"
+    );
+    assert_eq!(
+        gen(true),
+        Some(0),
+        "--force replaces an earlier generated corpus"
+    );
+    let other = dir.path().join("mine");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("precious.txt"), "keep me").unwrap();
+    let o = run(&["-q", "corpus", "generate", "--force", "--out", s(&other)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        other.join("precious.txt").exists(),
+        "--force never removes a directory it did not generate"
+    );
+}

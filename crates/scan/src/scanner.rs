@@ -129,9 +129,7 @@ impl Scanner {
         observer: Option<&dyn Observer>,
     ) -> Result<Report, Error> {
         let started = Instant::now();
-        // libphonenumber's metadata takes ~0.4 s to load on first use: load it on a
-        // thread of its own while the walk and the first files get going.
-        std::thread::spawn(|| drop(phonenumber::parse(None, "+1 202 555 0100")));
+        crate::detect::phone::prepare();
         let entries = source::walk(sources)?;
         let p = &self.progress;
         p.files_total.store(entries.len() as u64, Ordering::Relaxed);

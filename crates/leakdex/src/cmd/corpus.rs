@@ -10,6 +10,13 @@ pub fn generate(args: GenerateArgs, global: &Global) -> anyhow::Result<ExitCode>
         seed: args.seed,
         size_mb: args.size,
     };
+    let truth_file = leakdex_corpus::truth_path(&args.out);
+    if args.force && args.out.is_dir() && truth_file.is_file() {
+        std::fs::remove_dir_all(&args.out)
+            .with_context(|| format!("cannot remove {}", args.out.display()))?;
+        std::fs::remove_file(&truth_file)
+            .with_context(|| format!("cannot remove {}", truth_file.display()))?;
+    }
     let truth = leakdex_corpus::generate(&args.out, &opts)
         .with_context(|| format!("cannot generate a corpus in {}", args.out.display()))?;
     if !global.quiet {

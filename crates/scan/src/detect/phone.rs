@@ -5,9 +5,8 @@ use super::is_word_byte;
 use crate::segment::{FieldClass, SegCtx};
 use leakdex_core::{Finding, Kind};
 use phonenumber::{country::Id, Mode};
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
 use super::DetectConfig;
 
@@ -151,15 +150,36 @@ fn candidate_end(b: &[u8], s: usize) -> usize {
     end
 }
 
-thread_local! {
-    /// libphonenumber's parser compiles regexes on every call, and leaks repeat the same
-    /// numbers endlessly: remember answers per thread (cleared when it grows large).
-    static CACHE: RefCell<HashMap<(Id, String), Option<String>>> = RefCell::default();
+/// Readies libphonenumber for a scan, on a thread of its own (its metadata takes ~0.4 s
+/// to load), and enlarges its regex cache: phonenumber 0.3 keeps only 100 compiled
+/// patterns, so numbers from more than a handful of countries recompiled regexes on
+/// nearly every parse — a 1 GB corpus of 3000 organisations in 15 countries scanned at
+/// 5 MB/s. Patterns are compiled on first use only, so memory follows the countries seen.
+pub fn prepare() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::thread::spawn(|| {
+            let db = &*phonenumber::metadata::DATABASE;
+            if let Ok(mut cache) = db.cache().lock() {
+                *cache = regex_cache::RegexCache::new(REGEX_CACHE);
+            }
+            drop(phonenumber::parse(None, "+1 202 555 0100"));
+        });
+    });
 }
+
+/// Compiled libphonenumber patterns kept (about 15 a country).
+const REGEX_CACHE: usize = 2048;
+
+/// Answers already computed, shared by all threads: a leak repeats the same numbers
+/// endlessly and each libphonenumber verdict costs ~0.1 ms. Bounded: cleared when full.
+static VERDICTS: LazyLock<RwLock<HashMap<(Option<Id>, String), Option<String>>>> =
+    LazyLock::new(RwLock::default);
 
 fn validate(cand: &str, region: Id) -> Option<String> {
     // Separators do not change what libphonenumber makes of a number, so `030 1234567`
-    // and `030-1234567` share an entry; a `(0)` trunk prefix is kept as written.
+    // and `030-1234567` share an entry; a `(0)` trunk prefix is kept as written. An
+    // international number does not depend on the region.
     let mut norm = String::with_capacity(cand.len());
     let mut rest = cand;
     while let Some(c) = rest.chars().next() {
@@ -173,18 +193,17 @@ fn validate(cand: &str, region: Id) -> Option<String> {
         }
         rest = &rest[c.len_utf8()..];
     }
-    let key = (region, norm);
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let key = ((!norm.starts_with('+')).then_some(region), norm);
+    if let Some(hit) = VERDICTS.read().ok().and_then(|m| m.get(&key).cloned()) {
         return hit;
     }
     let answer = validate_uncached(cand, region);
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= 100_000 {
-            c.clear();
+    if let Ok(mut m) = VERDICTS.write() {
+        if m.len() >= 1_000_000 {
+            m.clear();
         }
-        c.insert(key, answer.clone());
-    });
+        m.insert(key, answer.clone());
+    }
     answer
 }
 
