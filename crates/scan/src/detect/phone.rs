@@ -173,8 +173,10 @@ const REGEX_CACHE: usize = 2048;
 
 /// Answers already computed, shared by all threads: a leak repeats the same numbers
 /// endlessly and each libphonenumber verdict costs ~0.1 ms. Bounded: cleared when full.
-static VERDICTS: LazyLock<RwLock<HashMap<(Option<Id>, String), Option<String>>>> =
-    LazyLock::new(RwLock::default);
+static VERDICTS: LazyLock<RwLock<Verdicts>> = LazyLock::new(RwLock::default);
+
+/// (region of a national number, its digits) → E.164 if valid.
+type Verdicts = HashMap<(Option<Id>, String), Option<String>>;
 
 fn validate(cand: &str, region: Id) -> Option<String> {
     // Separators do not change what libphonenumber makes of a number, so `030 1234567`
