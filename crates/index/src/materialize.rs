@@ -81,6 +81,15 @@ impl Index {
     /// Recomputes every derived table of a breach, its PwnCount and DataClasses.
     pub async fn materialize(&self, breach_id: i64) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
+        // Several `ingest` processes may load one breach at once; each recomputes the
+        // breach when it ends. The breach row lock makes those recomputations take turns
+        // (the last one sees every committed blob). SQLite has one writer anyway.
+        if self.backend == crate::db::Backend::Postgres {
+            sqlx::query("SELECT id FROM breach WHERE id = $1 FOR UPDATE")
+                .bind(breach_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         let before = counts(&mut tx, breach_id).await?;
         for table in DERIVED {
             sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))

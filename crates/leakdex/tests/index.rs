@@ -475,3 +475,49 @@ fn nothing_but_metadata_reaches_the_database_or_the_logs() {
         assert!(!stderr.contains(c), "{c:?} is in the log");
     }
 }
+
+both!(
+    concurrent_ingests_equal_sequential_ones,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, _truth) = generate(dir, 7, 17, None);
+        let mut parts: Vec<PathBuf> = std::fs::read_dir(&corpus)
+            .expect("corpus dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        parts.sort();
+        let (a, b) = parts.split_at(parts.len() / 2);
+        let a: Vec<&Path> = a.iter().map(PathBuf::as_path).collect();
+        let b: Vec<&Path> = b.iter().map(PathBuf::as_path).collect();
+        // Reference: the two halves one after the other.
+        ingest(db, &a, "Sequential");
+        ingest(db, &b, "Sequential");
+        // The same halves by two processes at once into one breach.
+        let spawn = |half: &[&Path]| {
+            let mut args = vec![
+                "--db",
+                db.url.as_str(),
+                "-q",
+                "ingest",
+                "--breach",
+                "Concurrent",
+            ];
+            args.extend(half.iter().map(|p| s(p)));
+            bin()
+                .args(&args)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("leakdex starts")
+        };
+        let (mut pa, mut pb) = (spawn(&a), spawn(&b));
+        assert!(pa.wait().expect("wait").success());
+        assert!(pb.wait().expect("wait").success());
+        let (seq, par) = (show(db, "Sequential"), show(db, "Concurrent"));
+        assert_eq!(
+            seq["Counts"], par["Counts"],
+            "concurrent loads lost or doubled something"
+        );
+        assert_eq!(seq["PwnCount"], par["PwnCount"]);
+        assert!(seq["PwnCount"].as_u64().unwrap_or(0) > 50);
+        assert_eq!(par["CountsComplete"], true);
+    }
+);
