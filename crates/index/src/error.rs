@@ -19,4 +19,7 @@ pub enum Error {
     /// A value given by the user is not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// Writing an export failed.
+    #[error("cannot write the export: {0}")]
+    Io(std::io::Error),
 }

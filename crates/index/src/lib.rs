@@ -28,6 +28,7 @@
 mod breach;
 mod db;
 mod error;
+mod export;
 mod ingest;
 pub mod keyed;
 mod materialize;
@@ -37,6 +38,7 @@ mod time;
 pub use breach::{Breach, BreachUpdate, Count, NewBreach};
 pub use db::{admin, Backend, Index};
 pub use error::Error;
+pub use export::{AccountRow, DomainRow};
 pub use ingest::{IngestStats, Ingester};
 pub use search::{DomainCount, DomainHit, EmailHit};
 pub use time::{now_rfc3339, today};

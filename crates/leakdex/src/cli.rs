@@ -93,6 +93,22 @@ pub enum Command {
     ///   leakdex search contoso.de --json
     #[command(verbatim_doc_comment)]
     Search(SearchArgs),
+    /// Export the index's metadata — never content: accounts × breaches or domains ×
+    /// breaches as JSON lines or CSV, or k-anonymity range files for static hosting.
+    ///
+    /// Range files (`export range --out DIR`): one file per 5-hex-digit prefix of the
+    /// upper-case SHA-1 of the lower-cased address, named by the prefix (`DIR/A94A8`),
+    /// one line per address: the remaining 35 hex digits, a colon, and the names of its
+    /// breaches separated by commas (`FE5CCB19BA61C4C0873D391E987982FBBD3:Adobe,Contoso`).
+    /// Sensitive and retired breaches are left out. Serve DIR from any object store or
+    /// CDN: a client hashes the address and fetches only its prefix's file.
+    ///
+    /// Examples:
+    ///   leakdex export --table accounts --format csv --out accounts.csv
+    ///   leakdex export --table domains --out domains.jsonl
+    ///   leakdex export range --out public/range
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -300,4 +316,43 @@ pub struct SearchArgs {
     /// One JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub command: Option<ExportCommand>,
+    /// Which table: `accounts` (address, SHA-1, domain, breach, occurrences) or `domains`
+    /// (domain, breach, accounts, occurrences, documents, messages).
+    #[arg(long, value_enum, default_value = "accounts")]
+    pub table: ExportTable,
+    /// `jsonl` (one object a line) or `csv` (with a header row).
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// File to write; `-` for stdout.
+    #[arg(long, default_value = "-", value_name = "PATH")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write k-anonymity range files (see `leakdex export --help` for the format).
+    Range {
+        /// Directory to write the range files into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportTable {
+    Accounts,
+    Domains,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
 }

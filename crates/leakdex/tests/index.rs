@@ -521,3 +521,76 @@ both!(
         assert_eq!(par["CountsComplete"], true);
     }
 );
+
+both!(
+    exports_round_trip_and_range_files_hide_sensitive_breaches,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, truth) = generate(dir, 7, 17, None);
+        ingest(db, &[&corpus], "Exported");
+        let emails: std::collections::BTreeSet<String> = truth["emails"]
+            .as_array()
+            .expect("truth emails")
+            .iter()
+            .map(|e| e.as_str().expect("string").to_string())
+            .collect();
+
+        // Accounts as JSON lines: exactly the truth's addresses, with SHA-1 and domain.
+        let jsonl = dir.join("accounts.jsonl");
+        ok(
+            db,
+            &["-q", "export", "--table", "accounts", "--out", s(&jsonl)],
+        );
+        let rows: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+            .expect("export written")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        let exported: std::collections::BTreeSet<String> = rows
+            .iter()
+            .map(|r| r["email"].as_str().expect("email").to_string())
+            .collect();
+        assert_eq!(exported, emails);
+        assert_eq!(rows.len(), emails.len(), "one row per account and breach");
+        let occurrences: u64 = rows
+            .iter()
+            .map(|r| r["occurrences"].as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(
+            occurrences,
+            truth["counts"]["emails"]["raw"].as_u64().unwrap_or(0)
+        );
+
+        // The same as CSV, with a header row; domains too.
+        let csv = ok(
+            db,
+            &["-q", "export", "--format", "csv", "--table", "accounts"],
+        );
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("email,sha1,domain,breach,occurrences"));
+        assert_eq!(lines.count(), emails.len());
+        let domains = ok(db, &["-q", "export", "--table", "domains"]);
+        assert_eq!(
+            domains.lines().count(),
+            truth["domains"].as_array().map_or(0, Vec::len)
+        );
+
+        // Range files: every address's SHA-1 suffix is in its prefix's file.
+        let range = dir.join("range");
+        ok(db, &["-q", "export", "range", "--out", s(&range)]);
+        for r in rows.iter().take(25) {
+            let sha1 = r["sha1"].as_str().expect("sha1");
+            let (prefix, suffix) = sha1.split_at(5);
+            let file = std::fs::read_to_string(range.join(prefix)).expect("a range file");
+            assert!(
+                file.lines().any(|l| l == format!("{suffix}:Exported")),
+                "{prefix}: {file}"
+            );
+            assert!(!file.contains('@'), "range files hold no addresses");
+        }
+        // A sensitive breach is not public: its accounts leave the range files.
+        ok(db, &["-q", "breach", "update", "Exported", "--sensitive"]);
+        let range2 = dir.join("range2");
+        ok(db, &["-q", "export", "range", "--out", s(&range2)]);
+        assert_eq!(std::fs::read_dir(&range2).expect("dir").count(), 0);
+    }
+);

@@ -2,6 +2,7 @@
 
 mod breach;
 mod corpus;
+mod export;
 mod ingest;
 mod scan;
 mod search;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(args, &cli.global),
         Command::Breach(cmd) => breach::run(cmd, &cli.global),
         Command::Search(args) => search::run(args, &cli.global),
+        Command::Export(args) => export::run(args, &cli.global),
     }
 }
 
