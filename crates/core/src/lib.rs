@@ -20,8 +20,8 @@ mod normalize;
 pub use kind::{DataClass, Kind, KINDS};
 pub use mask::{mask_card, mask_iban, mask_secret, value_key};
 pub use normalize::{
-    normalize_email, normalize_org, normalize_person, registrable_domain, strip_legal_form,
-    LEGAL_FORMS,
+    fold_diacritics, normalize_email, normalize_org, normalize_person, registrable_domain,
+    strip_legal_form, LEGAL_FORMS,
 };
 
 use serde::{Deserialize, Serialize};

@@ -119,6 +119,53 @@ pub fn normalize_org(name: &str) -> String {
     out
 }
 
+/// Latin letters without their diacritics (`Åkesson` → `Akesson`, `Straße` → `Strasse`),
+/// for matching names against domain labels, which are ASCII. Other characters are kept.
+pub fn fold_diacritics(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let r: &str = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ą' => "A",
+            'æ' => "ae",
+            'Æ' => "AE",
+            'ç' | 'ć' | 'č' => "c",
+            'Ç' | 'Ć' | 'Č' => "C",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+            'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => "I",
+            'ł' => "l",
+            'Ł' => "L",
+            'ñ' | 'ń' | 'ň' => "n",
+            'Ñ' | 'Ń' | 'Ň' => "N",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+            'œ' => "oe",
+            'Œ' => "OE",
+            'ř' => "r",
+            'Ř' => "R",
+            'ś' | 'š' | 'ş' => "s",
+            'Ś' | 'Š' | 'Ş' => "S",
+            'ß' => "ss",
+            'ť' | 'ţ' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
+            'ý' | 'ÿ' => "y",
+            'Ý' => "Y",
+            'ź' | 'ż' | 'ž' => "z",
+            'Ź' | 'Ż' | 'Ž' => "Z",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(r);
+    }
+    out
+}
+
 /// A person's name: white space collapsed, lower-cased.
 pub fn normalize_person(name: &str) -> String {
     name.split_whitespace()
@@ -160,6 +207,13 @@ pub fn registrable_domain(host: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diacritics_fold_to_ascii() {
+        assert_eq!(fold_diacritics("Åkesson Bygg"), "Akesson Bygg");
+        assert_eq!(fold_diacritics("Araújo Straße Łódź"), "Araujo Strasse Lodz");
+        assert_eq!(fold_diacritics("東京 K.K."), "東京 K.K.");
+    }
 
     #[test]
     fn org_names_group_across_legal_forms() {

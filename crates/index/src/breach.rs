@@ -330,6 +330,7 @@ impl Index {
         for table in [
             "occurrence",
             "reach",
+            "org_branch",
             "account_breach",
             "domain_breach",
             "domain_kind",

@@ -40,5 +40,6 @@ pub use db::{admin, Backend, Index};
 pub use error::Error;
 pub use export::{AccountRow, DomainRow};
 pub use ingest::{IngestStats, Ingester};
-pub use search::{DomainCount, DomainHit, EmailHit};
+pub use materialize::org_key_of_domain;
+pub use search::{DomainCount, DomainHit, EmailHit, OrgHit};
 pub use time::{now_rfc3339, today};

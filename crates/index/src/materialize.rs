@@ -10,8 +10,9 @@ use crate::{Error, Index};
 use leakdex_core::{DataClass, Kind, KINDS};
 use sqlx::Row;
 
-const DERIVED: [&str; 5] = [
+const DERIVED: [&str; 6] = [
     "reach",
+    "org_branch",
     "account_breach",
     "domain_breach",
     "domain_kind",
@@ -77,6 +78,14 @@ const DOMAIN_KINDS: &str = "INSERT INTO domain_kind (domain, breach_id, kind, oc
            WHERE v.kind <> 'domain' GROUP BY v.hash, v.kind) k ON k.hash = r.hash \
      WHERE r.breach_id = $1 GROUP BY d.key, k.kind";
 
+/// The organisation key of a registrable domain: its name label, normalised like an
+/// organisation name (`northwind-systems.de` → `northwind systems`, `contoso.co.uk` →
+/// `contoso`), so branches under other ccTLDs group together and match the normalised
+/// company names found in documents.
+pub fn org_key_of_domain(domain: &str) -> String {
+    leakdex_core::normalize_org(domain.split('.').next().unwrap_or(domain))
+}
+
 impl Index {
     /// Recomputes every derived table of a breach, its PwnCount and DataClasses.
     pub async fn materialize(&self, breach_id: i64) -> Result<(), Error> {
@@ -99,6 +108,27 @@ impl Index {
         }
         for sql in STEPS.iter().chain([&DOMAIN_KINDS]) {
             sqlx::query(sql).bind(breach_id).execute(&mut *tx).await?;
+        }
+        // Organisation groups: domains grouped by their normalised name label.
+        let domains: Vec<String> =
+            sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
+                .bind(breach_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for domain in domains {
+            let key = org_key_of_domain(&domain);
+            if key.is_empty() {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO org_branch (org_key, domain, breach_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(key)
+            .bind(&domain)
+            .bind(breach_id)
+            .execute(&mut *tx)
+            .await?;
         }
         // Kinds get the report's names; kinds with no value get explicit zeros.
         for kind in KINDS {

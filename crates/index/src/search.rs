@@ -48,6 +48,23 @@ pub struct DomainHit {
     pub is_retired: bool,
 }
 
+/// An organisation group in a breach: its branch domains with their counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgHit {
+    /// The organisation key (normalised name).
+    pub organization: String,
+    /// Breach name.
+    pub breach: String,
+    /// Whether the breach is sensitive.
+    pub is_sensitive: bool,
+    /// Unique addresses over all branches.
+    pub accounts: u64,
+    /// Raw occurrences over all branches.
+    pub occurrences: u64,
+    /// The branches: one registrable domain each, with its own counts.
+    pub branches: Vec<DomainCount>,
+}
+
 fn classes(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
@@ -75,6 +92,56 @@ impl Index {
                 })
             })
             .collect()
+    }
+
+    /// Organisation groups whose key contains the normalised `name`, per breach, with
+    /// their branch domains (counts only, never addresses).
+    pub async fn search_org(&self, name: &str) -> Result<Vec<OrgHit>, Error> {
+        // Keys come from ASCII domain labels: fold the query's diacritics the same way.
+        let key = leakdex_core::normalize_org(&leakdex_core::fold_diacritics(name));
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pattern = format!("%{}%", key.replace(['%', '_'], ""));
+        let rows = sqlx::query(
+            "SELECT o.org_key, b.name, b.is_sensitive, d.domain, d.accounts, d.occurrences, \
+                    d.documents, d.messages \
+             FROM org_branch o JOIN breach b ON b.id = o.breach_id \
+             JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
+             WHERE o.org_key LIKE $1 AND b.is_retired = 0 \
+             ORDER BY o.org_key, b.name, d.domain",
+        )
+        .bind(pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut hits: Vec<OrgHit> = Vec::new();
+        for r in &rows {
+            let org: String = r.try_get(0)?;
+            let breach: String = r.try_get(1)?;
+            let branch = DomainCount {
+                domain: r.try_get(3)?,
+                accounts: u(r.try_get(4)?),
+                occurrences: u(r.try_get(5)?),
+                documents: u(r.try_get(6)?),
+                messages: u(r.try_get(7)?),
+            };
+            match hits.last_mut() {
+                Some(h) if h.organization == org && h.breach == breach => {
+                    h.accounts += branch.accounts;
+                    h.occurrences += branch.occurrences;
+                    h.branches.push(branch);
+                }
+                _ => hits.push(OrgHit {
+                    organization: org,
+                    breach,
+                    is_sensitive: r.try_get::<i64, _>(2)? != 0,
+                    accounts: branch.accounts,
+                    occurrences: branch.occurrences,
+                    branches: vec![branch],
+                }),
+            }
+        }
+        Ok(hits)
     }
 
     /// Per breach, the counts of a registrable domain.

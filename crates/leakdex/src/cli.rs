@@ -85,12 +85,15 @@ pub enum Command {
     /// List, show, edit or delete breaches in the index.
     #[command(subcommand)]
     Breach(BreachCommand),
-    /// Look up an e-mail address (its breaches and data classes) or a domain (per breach:
-    /// accounts, occurrences, documents, data classes — never the addresses).
+    /// Look up an e-mail address (its breaches and data classes), a domain (per breach:
+    /// accounts, occurrences, documents, data classes — never the addresses) or a
+    /// company (organisation groups whose name contains it, each with its branch domains:
+    /// contoso.de, contoso.fr and contoso.co.uk are one group, "contoso").
     ///
     /// Examples:
     ///   leakdex search alice@contoso.de
     ///   leakdex search contoso.de --json
+    ///   leakdex search "Contoso GmbH"
     #[command(verbatim_doc_comment)]
     Search(SearchArgs),
     /// Export the index's metadata — never content: accounts × breaches or domains ×
@@ -310,8 +313,9 @@ flag_pair! {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// An e-mail address or a domain.
-    #[arg(value_name = "EMAIL|DOMAIN")]
+    /// An e-mail address, a domain, or a company name (matched on its normalised form,
+    /// legal form ignored; branches under other ccTLDs grouped).
+    #[arg(value_name = "EMAIL|DOMAIN|COMPANY")]
     pub query: String,
     /// One JSON object instead of the table.
     #[arg(long)]

@@ -594,3 +594,65 @@ both!(
         assert_eq!(std::fs::read_dir(&range2).expect("dir").count(), 0);
     }
 );
+
+both!(
+    company_search_groups_branches_across_cctlds,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, truth) = generate(dir, 1, 40, None);
+        ingest(db, &[&corpus], "Groups");
+        let orgs = truth["organizations"]
+            .as_array()
+            .expect("truth organizations");
+        let multi: Vec<&serde_json::Value> = orgs
+            .iter()
+            .filter(|o| {
+                let b = o["branches"].as_array().map_or(0, Vec::len);
+                b > 1
+            })
+            .collect();
+        assert!(
+            !multi.is_empty(),
+            "the corpus has organisations with branches"
+        );
+        for org in multi {
+            // Search by one branch's full legal name, e.g. "Contoso GmbH".
+            let branch_name = org["branches"][0]["name"].as_str().expect("branch name");
+            let out: serde_json::Value =
+                serde_json::from_str(&ok(db, &["search", branch_name, "--json"]))
+                    .expect("search --json");
+            // Group keys come from (ASCII) domain labels: "araújo engenharia" is found as
+            // "araujo engenharia".
+            let key = leakdex_core::fold_diacritics(org["name"].as_str().expect("org key"));
+            let group = out["organizations"]
+                .as_array()
+                .expect("organizations")
+                .iter()
+                .find(|h| h["organization"] == key && h["breach"] == "Groups")
+                .unwrap_or_else(|| panic!("{branch_name}: no group {key} in {out}"));
+            let found: std::collections::BTreeSet<&str> = group["branches"]
+                .as_array()
+                .expect("branches")
+                .iter()
+                .filter_map(|b| b["domain"].as_str())
+                .collect();
+            for b in org["branches"].as_array().expect("branches") {
+                let d = b["domain"].as_str().expect("domain");
+                assert!(
+                    found.contains(d),
+                    "{key}: branch {d} missing from {found:?}"
+                );
+            }
+            let sum: u64 = group["branches"]
+                .as_array()
+                .expect("branches")
+                .iter()
+                .map(|b| b["accounts"].as_u64().unwrap_or(0))
+                .sum();
+            assert_eq!(group["accounts"].as_u64(), Some(sum));
+            assert!(
+                !out.to_string().contains('@'),
+                "company search lists no addresses"
+            );
+        }
+    }
+);

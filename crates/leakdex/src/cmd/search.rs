@@ -35,6 +35,37 @@ pub fn run(args: SearchArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 )?;
             }
         }
+    } else if q.contains(' ') || leakdex_core::registrable_domain(q).is_none() {
+        let hits = rt.block_on(index.search_org(q))?;
+        rt.block_on(index.close());
+        if args.json {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({ "company": q, "organizations": hits }),
+            )?;
+            writeln!(out)?;
+        } else if hits.is_empty() {
+            writeln!(out, "{q}: no organisation of that name in this index.")?;
+        } else {
+            for h in &hits {
+                writeln!(
+                    out,
+                    "{} in {}: {} accounts, {} occurrences, {} branch domain(s)",
+                    h.organization,
+                    h.breach,
+                    h.accounts,
+                    h.occurrences,
+                    h.branches.len()
+                )?;
+                for b in &h.branches {
+                    writeln!(
+                        out,
+                        "  {}: {} accounts, {} occurrences",
+                        b.domain, b.accounts, b.occurrences
+                    )?;
+                }
+            }
+        }
     } else {
         let hits = rt.block_on(index.search_domain(q))?;
         rt.block_on(index.close());
