@@ -220,6 +220,18 @@ pub struct DomainCount {
 }
 
 impl Index {
+    /// How many domains a breach names, and into how many organisation groups they fall.
+    pub async fn org_groups(&self, breach_id: i64) -> Result<(u64, u64), Error> {
+        let row = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT org_key) AS BIGINT) \
+             FROM org_branch WHERE breach_id = $1",
+        )
+        .bind(breach_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((u(row.try_get(0)?), u(row.try_get(1)?)))
+    }
+
     /// The `limit` domains of a breach with the most accounts.
     pub async fn top_domains(&self, breach_id: i64, limit: i64) -> Result<Vec<DomainCount>, Error> {
         let rows = sqlx::query(

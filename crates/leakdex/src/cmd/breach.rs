@@ -47,7 +47,14 @@ pub fn run(cmd: BreachCommand, global: &Global) -> anyhow::Result<ExitCode> {
                     writeln!(out)?;
                 } else {
                     let domains = rt.block_on(index.top_domains(b.id, 10))?;
+                    let groups = rt.block_on(index.org_groups(b.id))?;
                     explain(&b, &domains, &mut out)?;
+                    writeln!(
+                        out,
+                        "\nOrganisations: {} domains in {} organisation groups (branches under other \
+                         ccTLDs grouped; `leakdex search COMPANY` lists them).",
+                        groups.0, groups.1
+                    )?;
                 }
                 ExitCode::SUCCESS
             }
