@@ -94,30 +94,6 @@ macro_rules! both {
     };
 }
 
-fn generate(dir: &Path, seed: u64, orgs: usize, size: Option<u64>) -> (PathBuf, serde_json::Value) {
-    let out = dir.join("corpus");
-    let (seed, orgs) = (seed.to_string(), orgs.to_string());
-    let mut args = vec![
-        "-q",
-        "corpus",
-        "generate",
-        "--out",
-        s(&out),
-        "--seed",
-        &seed,
-        "--orgs",
-        &orgs,
-    ];
-    let size = size.map(|m| m.to_string());
-    if let Some(m) = &size {
-        args.extend(["--size", m.as_str()]);
-    }
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let truth = std::fs::read(dir.join("corpus.truth.json")).expect("truth file");
-    (out, serde_json::from_slice(&truth).expect("truth JSON"))
-}
-
 fn with_db(db: &TestDb, args: &[&str]) -> Output {
     let mut all = vec!["--db", db.url.as_str()];
     all.extend_from_slice(args);

@@ -4,37 +4,6 @@
 use crate::util::*;
 use leakdex_core::{mask_card, mask_iban};
 use std::collections::BTreeSet;
-use std::path::Path;
-
-fn generate(dir: &Path, seed: u64, orgs: usize, size: Option<u64>) -> serde_json::Value {
-    let out = dir.join(format!("corpus-{seed}"));
-    let seed_s = seed.to_string();
-    let orgs_s = orgs.to_string();
-    let mut args = vec![
-        "-q",
-        "corpus",
-        "generate",
-        "--out",
-        s(&out),
-        "--seed",
-        &seed_s,
-        "--orgs",
-        &orgs_s,
-    ];
-    let size_s = size.map(|m| m.to_string());
-    if let Some(m) = &size_s {
-        args.extend(["--size", m.as_str()]);
-    }
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let truth_path = dir.join(format!("corpus-{seed}.truth.json"));
-    assert!(
-        truth_path.is_file(),
-        "the truth file is written beside the corpus"
-    );
-    assert!(!out.join(format!("corpus-{seed}.truth.json")).exists());
-    serde_json::from_slice(&std::fs::read(truth_path).unwrap()).unwrap()
-}
 
 fn strings(v: &serde_json::Value) -> BTreeSet<String> {
     v.as_array()
@@ -46,8 +15,7 @@ fn strings(v: &serde_json::Value) -> BTreeSet<String> {
 
 fn check(seed: u64, orgs: usize, size: Option<u64>) {
     let dir = tempdir();
-    let truth = generate(dir.path(), seed, orgs, size);
-    let corpus = dir.path().join(format!("corpus-{seed}"));
+    let (corpus, truth) = generate(dir.path(), seed, orgs, size);
     let findings = dir.path().join("findings.jsonl");
     let report = scan_json(&[s(&corpus), "--findings", s(&findings)]);
 
@@ -187,8 +155,8 @@ fn a_scaled_corpus_matches() {
 fn generation_is_deterministic() {
     let a = tempdir();
     let b = tempdir();
-    let ta = generate(a.path(), 5, 12, None);
-    let tb = generate(b.path(), 5, 12, None);
+    let (_, ta) = generate(a.path(), 5, 12, None);
+    let (_, tb) = generate(b.path(), 5, 12, None);
     assert_eq!(ta["files"], tb["files"]);
     assert_eq!(ta["counts"], tb["counts"]);
 }
@@ -214,8 +182,7 @@ fn path_counts_through_the_observed_graph_equal_raw_counts() {
     }
 
     let dir = tempdir();
-    let truth = generate(dir.path(), 11, 25, None);
-    let corpus = dir.path().join("corpus-11");
+    let (corpus, truth) = generate(dir.path(), 11, 25, None);
     let collect = Collect::default();
     let report = leakdex_scan::Scanner::new(leakdex_scan::Config::default())
         .run_observed(&[corpus], None, Some(&collect))

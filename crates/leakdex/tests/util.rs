@@ -55,3 +55,40 @@ pub fn shared() -> PathBuf {
     assert!(!dir.is_empty(), "shared corpora missing (see build.rs)");
     PathBuf::from(dir)
 }
+
+/// `leakdex corpus generate` into `DIR/corpus-SEED`; returns the corpus path and its truth
+/// (checked to be written beside the corpus, never inside it).
+pub fn generate(
+    dir: &Path,
+    seed: u64,
+    orgs: usize,
+    size: Option<u64>,
+) -> (PathBuf, serde_json::Value) {
+    let out = dir.join(format!("corpus-{seed}"));
+    let (seed_s, orgs_s) = (seed.to_string(), orgs.to_string());
+    let size_s = size.map(|m| m.to_string());
+    let mut args = vec![
+        "-q",
+        "corpus",
+        "generate",
+        "--out",
+        s(&out),
+        "--seed",
+        &seed_s,
+        "--orgs",
+        &orgs_s,
+    ];
+    if let Some(m) = &size_s {
+        args.extend(["--size", m.as_str()]);
+    }
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let truth_path = dir.join(format!("corpus-{seed}.truth.json"));
+    assert!(
+        truth_path.is_file(),
+        "the truth file is written beside the corpus"
+    );
+    assert!(!out.join(format!("corpus-{seed}.truth.json")).exists());
+    let truth = std::fs::read(truth_path).expect("truth file");
+    (out, serde_json::from_slice(&truth).expect("truth JSON"))
+}

@@ -28,10 +28,8 @@ pub fn run(args: IngestArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let report = match report {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("leakdex: {e}");
-            eprintln!("Check the path, or pass `-` to read from stdin.");
             rt.block_on(index.close());
-            return Ok(ExitCode::from(1));
+            return Ok(super::source_error(&e));
         }
     };
     let stats = rt.block_on(ingester.finish())?;

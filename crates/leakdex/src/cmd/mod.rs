@@ -40,3 +40,10 @@ async fn open(url: &str) -> anyhow::Result<leakdex_index::Index> {
         .await
         .with_context(|| format!("cannot open the index (--db {scheme}:…)"))
 }
+
+/// A source given on the command line cannot be read: say so, with what to do (exit 1).
+fn source_error(e: &leakdex_scan::Error) -> ExitCode {
+    eprintln!("leakdex: {e}");
+    eprintln!("Check the path, or pass `-` to read from stdin.");
+    ExitCode::from(1)
+}

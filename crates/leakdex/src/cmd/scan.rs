@@ -44,11 +44,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     drop(bar);
     let report = match report {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("leakdex: {e}");
-            eprintln!("Check the path, or pass `-` to read from stdin.");
-            return Ok(ExitCode::from(1));
-        }
+        Err(e) => return Ok(super::source_error(&e)),
     };
     if let Some(w) = writer {
         if let Some(e) = write_error.into_inner().ok().flatten() {
