@@ -25,21 +25,27 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access;
 mod breach;
 mod db;
 mod error;
 mod export;
 mod ingest;
 pub mod keyed;
+mod lookup;
 mod materialize;
 mod search;
 mod time;
 
+pub use access::{
+    random_hex, secret_hash, ApiKey, AuditEntry, ChallengeError, VerifiedDomain, MAX_ATTEMPTS,
+};
 pub use breach::{Breach, BreachUpdate, Count, NewBreach};
 pub use db::{admin, Backend, Index};
 pub use error::Error;
 pub use export::{AccountRow, DomainRow};
 pub use ingest::{IngestStats, Ingester};
+pub use lookup::AddressRow;
 pub use materialize::org_key_of_domain;
 pub use search::{DomainCount, DomainHit, EmailHit, OrgHit};
 pub use time::{now_rfc3339, today};

@@ -112,6 +112,118 @@ pub enum Command {
     ///   leakdex export range --out public/range
     #[command(verbatim_doc_comment)]
     Export(ExportArgs),
+    /// Run the search service: an HIBP API v3-compatible API under /api/v3, the native
+    /// API under /api/v1, /openapi.json, /metrics and /healthz.
+    ///
+    /// Existing "Have I Been Pwned" clients work by changing their base URL to
+    /// http://ADDR/api/v3. Account searches need a key (`leakdex keys create`); a
+    /// domain's addresses only go to a key that has verified the domain (DNS TXT record,
+    /// e-mailed code or /.well-known file: POST /api/v1/domains/DOMAIN/verify/start).
+    /// Stops gracefully on Ctrl-C or SIGTERM. Access logs go to stderr.
+    ///
+    /// Examples:
+    ///   leakdex serve
+    ///   leakdex serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+    ///   leakdex serve --smtp-url smtp://mail.example.org:25 --mail-from leakdex@example.org
+    ///   curl -H 'user-agent: me' http://127.0.0.1:8080/api/v3/breaches
+    #[command(verbatim_doc_comment)]
+    Serve(ServeArgs),
+    /// Create, list and revoke API keys; mark a domain verified for a key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Show who read which verified domain's data, and when.
+    AuditLog(AuditLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// TLS certificate chain (PEM); serves HTTPS with --tls-key.
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
+    /// Requests per minute per client IP on the endpoints that need no key.
+    #[arg(long, default_value_t = 600)]
+    pub ip_rpm: u32,
+    /// Longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub request_timeout: u64,
+    /// DNS server for verification TXT lookups (default: the system's resolvers).
+    #[arg(long, value_name = "IP:PORT")]
+    pub dns_server: Option<std::net::SocketAddr>,
+    /// SMTP relay for e-mailed verification codes, e.g. smtp://127.0.0.1:25,
+    /// smtps://user:pass@host or smtp://host:587?tls=required. Without it, e-mail
+    /// verification is off.
+    #[arg(long, env = "LEAKDEX_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of verification e-mails.
+    #[arg(long, default_value = "leakdex <no-reply@localhost>")]
+    pub mail_from: String,
+    /// Scheme of the /.well-known verification file check (http only for tests).
+    #[arg(long, default_value = "https", value_parser = ["https", "http"])]
+    pub verify_http_scheme: String,
+    /// Port of the /.well-known check (default: the scheme's).
+    #[arg(long)]
+    pub verify_http_port: Option<u16>,
+    /// Connect to this IP for the /.well-known check instead of resolving the domain
+    /// (tests).
+    #[arg(long, value_name = "IP")]
+    pub verify_http_connect: Option<std::net::IpAddr>,
+    /// Hours a verification challenge stays open.
+    #[arg(long, default_value_t = 24)]
+    pub verify_ttl_hours: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it — once: only its hash is stored.
+    ///
+    /// Example: leakdex keys create --label "SOC SIEM" --rpm 60
+    Create {
+        /// Who or what the key is for.
+        #[arg(long)]
+        label: String,
+        /// Requests per minute the key may make.
+        #[arg(long, default_value_t = 60)]
+        rpm: u32,
+    },
+    /// List keys (id, prefix, label, limit, verified domains) — never the keys.
+    List {
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        /// The key's id (see `leakdex keys list`).
+        id: i64,
+    },
+    /// Mark DOMAIN as verified for a key without a challenge (operator's override, e.g.
+    /// for the organisation's own domains).
+    AddDomain {
+        /// The key's id.
+        #[arg(long)]
+        key_id: i64,
+        /// The registrable domain.
+        domain: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    /// Only accesses to this domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// At most this many entries (the newest).
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// JSON lines instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

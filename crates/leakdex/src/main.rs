@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    init_logging(args.global.verbose, args.global.quiet);
+    let serving = matches!(args.command, cli::Command::Serve(_));
+    init_logging(args.global.verbose, args.global.quiet, serving);
     quiet_decoder_panics();
     match cmd::run(args) {
         Ok(code) => code,
@@ -26,9 +27,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(verbose: u8, quiet: bool, serving: bool) {
     let default = match (quiet, verbose) {
         (true, _) => "error",
+        // A server's access log is its normal output.
+        (false, 0) if serving => "warn,leakdex::access=info,leakdex_server=info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, 2) => "debug",
@@ -39,7 +42,8 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
+        .with_target(serving)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 

@@ -15,8 +15,8 @@ use std::time::Duration;
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// A fresh index for one test.
-struct TestDb {
-    url: String,
+pub struct TestDb {
+    pub url: String,
     sqlite: Option<PathBuf>,
     pg: Option<(String, String)>,
 }
@@ -29,7 +29,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 impl TestDb {
-    fn sqlite(dir: &Path) -> TestDb {
+    pub fn sqlite(dir: &Path) -> TestDb {
         let file = dir.join("index.db");
         TestDb {
             url: format!("sqlite://{}", s(&file)),
@@ -38,7 +38,7 @@ impl TestDb {
         }
     }
 
-    fn postgres() -> TestDb {
+    pub fn postgres() -> TestDb {
         static N: AtomicU32 = AtomicU32::new(0);
         let admin = std::env::var("LEAKDEX_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_string());
         let name = format!(
@@ -100,7 +100,7 @@ fn with_db(db: &TestDb, args: &[&str]) -> Output {
     run(&all)
 }
 
-fn ok(db: &TestDb, args: &[&str]) -> String {
+pub fn ok(db: &TestDb, args: &[&str]) -> String {
     let o = with_db(db, args);
     assert!(
         o.status.success(),

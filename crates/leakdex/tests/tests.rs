@@ -3,8 +3,10 @@
 
 mod util;
 
-mod cli;
+#[macro_use]
 mod index;
+mod api;
+mod cli;
 mod limits;
 mod robustness;
 mod truth;

@@ -6,6 +6,7 @@ mod export;
 mod ingest;
 mod scan;
 mod search;
+mod serve;
 
 use crate::cli::{Cli, Command, CorpusCommand};
 use anyhow::Context;
@@ -19,6 +20,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Breach(cmd) => breach::run(cmd, &cli.global),
         Command::Search(args) => search::run(args, &cli.global),
         Command::Export(args) => export::run(args, &cli.global),
+        Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Keys(cmd) => serve::keys(cmd, &cli.global),
+        Command::AuditLog(args) => serve::audit_log(args, &cli.global),
     }
 }
 
