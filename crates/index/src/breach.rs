@@ -346,6 +346,7 @@ impl Index {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::materialize::sync_org_search(self.backend, &mut tx).await?;
         for sql in [
             "DELETE FROM node_value WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node_value.hash)",
             "DELETE FROM edge WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = edge.parent)",

@@ -86,6 +86,25 @@ pub fn org_key_of_domain(domain: &str) -> String {
     leakdex_core::normalize_org(domain.split('.').next().unwrap_or(domain))
 }
 
+/// Keeps SQLite's trigram index of organisation keys (`org_search`) equal to the distinct
+/// keys of `org_branch`. PostgreSQL indexes `org_branch` itself.
+pub(crate) async fn sync_org_search(
+    backend: crate::db::Backend,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<(), Error> {
+    if backend != crate::db::Backend::Sqlite {
+        return Ok(());
+    }
+    for sql in [
+        "DELETE FROM org_search WHERE org_key NOT IN (SELECT org_key FROM org_branch)",
+        "INSERT INTO org_search (org_key) SELECT DISTINCT org_key FROM org_branch \
+         WHERE org_key NOT IN (SELECT org_key FROM org_search)",
+    ] {
+        sqlx::query(sql).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 impl Index {
     /// Recomputes every derived table of a breach, its PwnCount and DataClasses.
     pub async fn materialize(&self, breach_id: i64) -> Result<(), Error> {
@@ -93,12 +112,19 @@ impl Index {
         // Several `ingest` processes may load one breach at once; each recomputes the
         // breach when it ends. The breach row lock makes those recomputations take turns
         // (the last one sees every committed blob). SQLite has one writer anyway.
-        if self.backend == crate::db::Backend::Postgres {
-            sqlx::query("SELECT id FROM breach WHERE id = $1 FOR UPDATE")
-                .bind(breach_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        }
+        // On SQLite the first statement writes, so the transaction takes the write lock
+        // at once (waiting on busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT
+        // when a read snapshot taken first turns stale under another process's commit.
+        let lock = match self.backend {
+            crate::db::Backend::Postgres => "SELECT id FROM breach WHERE id = $1 FOR UPDATE",
+            crate::db::Backend::Sqlite => {
+                "UPDATE breach SET materialized = materialized WHERE id = $1 RETURNING id"
+            }
+        };
+        sqlx::query(lock)
+            .bind(breach_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let before = counts(&mut tx, breach_id).await?;
         for table in DERIVED {
             sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
@@ -130,6 +156,7 @@ impl Index {
             .execute(&mut *tx)
             .await?;
         }
+        sync_org_search(self.backend, &mut tx).await?;
         // Kinds get the report's names; kinds with no value get explicit zeros.
         for kind in KINDS {
             sqlx::query("UPDATE breach_count SET what = $1 WHERE breach_id = $2 AND what = $3")

@@ -102,15 +102,29 @@ impl Index {
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        let pattern = format!("%{}%", key.replace(['%', '_'], ""));
-        let rows = sqlx::query(
+        // Any part of the name, through a trigram index (FTS5 on SQLite, pg_trgm on
+        // PostgreSQL): so at least one trigram.
+        let key = key.replace(['%', '_', '"'], "");
+        if key.chars().count() < 3 {
+            return Err(Error::Invalid(
+                "give at least 3 letters of the organisation's name".into(),
+            ));
+        }
+        let (filter, pattern) = match self.backend {
+            crate::db::Backend::Sqlite => (
+                "o.org_key IN (SELECT org_key FROM org_search WHERE org_search MATCH $1)",
+                format!("\"{key}\""),
+            ),
+            crate::db::Backend::Postgres => ("o.org_key LIKE $1", format!("%{key}%")),
+        };
+        let rows = sqlx::query(&format!(
             "SELECT o.org_key, b.name, b.is_sensitive, d.domain, d.accounts, d.occurrences, \
                     d.documents, d.messages \
              FROM org_branch o JOIN breach b ON b.id = o.breach_id \
              JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
-             WHERE o.org_key LIKE $1 AND b.is_retired = 0 \
-             ORDER BY o.org_key, b.name, d.domain",
-        )
+             WHERE {filter} AND b.is_retired = 0 \
+             ORDER BY o.org_key, b.name, d.domain"
+        ))
         .bind(pattern)
         .fetch_all(&self.pool)
         .await?;

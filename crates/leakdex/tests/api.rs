@@ -17,19 +17,19 @@ use std::time::Duration;
 use tower::ServiceExt;
 
 /// An index with three breaches and two keys.
-struct Fixture {
-    truth: Value,
+pub struct Fixture {
+    pub truth: Value,
     /// An address of the corpus: in `Contoso`, `Secret` (sensitive) and `Old` (retired).
-    email: String,
+    pub email: String,
     /// Its registrable domain, verified by `key`.
-    domain: String,
+    pub domain: String,
     /// 1000 requests a minute, has verified `domain`.
-    key: String,
+    pub key: String,
     /// 2 requests a minute, no domain.
-    slow: String,
+    pub slow: String,
 }
 
-fn fixture(dir: &Path, db: &TestDb) -> Fixture {
+pub fn fixture(dir: &Path, db: &TestDb) -> Fixture {
     let (corpus, truth) = generate(dir, 11, 6, None);
     ok(
         db,
@@ -588,6 +588,23 @@ both!(native_api, |dir: &Path, db: &TestDb| {
         .cloned()
         .unwrap_or_else(|| panic!("{} not found: {}", org["name"], r.text()));
     assert!(hit["branches"].as_array().expect("branches").len() > 1);
+    // Any inner part of the name finds it (trigram index); fewer than 3 letters is a 400.
+    let key = org["name"].as_str().expect("key");
+    let inner = &key[1..key.len().min(5)];
+    let r = api.get(&format!("/api/v1/organizations?q={inner}"), None);
+    assert!(
+        r.json()
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|h| h["organization"] == org["name"]),
+        "{inner}: {}",
+        r.text()
+    );
+    assert_eq!(
+        api.get("/api/v1/organizations?q=ab", None).status,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(
         api.get("/api/v1/organizations?q=", None).status,
         StatusCode::BAD_REQUEST

@@ -9,4 +9,5 @@ mod api;
 mod cli;
 mod limits;
 mod robustness;
+mod served;
 mod truth;
