@@ -394,7 +394,36 @@ both!(hibp_v3_account_search, |dir: &Path, db: &TestDb| {
 
 both!(k_anonymity_range, |dir: &Path, db: &TestDb| {
     let f = fixture(dir, db);
-    let api = Api::new(db, Config::default());
+    // From the in-memory snapshot, and from the database (an index too big for memory).
+    for config in [
+        Config::default(),
+        Config {
+            range_max_entries: 0,
+            ..Config::default()
+        },
+    ] {
+        range_answers(&f, &Api::new(db, config));
+    }
+    // A change of the catalogue reaches the snapshot: the breach made sensitive leaves.
+    let api = Api::new(
+        db,
+        Config {
+            range_refresh: Duration::ZERO,
+            ..Config::default()
+        },
+    );
+    let h = sha1_hex(&f.email);
+    let uri = format!("/api/v1/range/{}", &h[..6]);
+    assert!(api.get(&uri, None).text().contains(&h[6..]));
+    ok(db, &["breach", "update", "Contoso", "--sensitive"]);
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        !api.get(&uri, None).text().contains(&h[6..])
+    });
+    assert!(gone, "the range snapshot did not follow the catalogue");
+});
+
+fn range_answers(f: &Fixture, api: &Api) {
     let h = sha1_hex(&f.email);
     let (prefix, suffix) = h.split_at(6);
     for (uri, key) in [
@@ -436,7 +465,7 @@ both!(k_anonymity_range, |dir: &Path, db: &TestDb| {
             "{bad}"
         );
     }
-});
+}
 
 both!(verified_owner, |dir: &Path, db: &TestDb| {
     let f = fixture(dir, db);

@@ -308,10 +308,11 @@ pub(crate) async fn range_entries(
             "the range must be the first 6 hexadecimal characters of the SHA-1 of the lower-cased address".into(),
         ));
     }
-    Ok(state
-        .index()
-        .range(prefix)
-        .await?
+    let found = match state.0.range.lookup(state.index(), prefix).await? {
+        Some(found) => found,
+        None => state.index().range(prefix).await?,
+    };
+    Ok(found
         .into_iter()
         .map(|(hash_suffix, websites)| RangeEntry {
             hash_suffix,

@@ -19,6 +19,7 @@ mod limits;
 mod metrics;
 pub mod native;
 mod openapi;
+mod range;
 mod serve;
 mod state;
 pub mod verify;

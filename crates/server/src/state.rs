@@ -2,6 +2,7 @@
 
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::range::RangeCache;
 use leakdex_index::{ApiKey, Index};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -56,6 +57,11 @@ pub struct Config {
     pub body_limit: usize,
     /// Domain verification.
     pub verify: VerifyConfig,
+    /// How often the in-memory range snapshot is checked against the index.
+    pub range_refresh: Duration,
+    /// Most accounts held in the in-memory range snapshot (24 bytes each); a bigger
+    /// index answers range requests from the database.
+    pub range_max_entries: usize,
 }
 
 impl Default for Config {
@@ -66,6 +72,8 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             body_limit: 64 * 1024,
             verify: VerifyConfig::default(),
+            range_refresh: Duration::from_secs(2),
+            range_max_entries: 50_000_000,
         }
     }
 }
@@ -79,6 +87,7 @@ pub(crate) struct Inner {
     pub config: Config,
     pub limits: Limits,
     pub metrics: Metrics,
+    pub range: Arc<RangeCache>,
     keys: Mutex<HashMap<String, (Option<ApiKey>, Instant)>>,
 }
 
@@ -86,11 +95,16 @@ impl AppState {
     /// State over an open index.
     pub fn new(index: Index, config: Config) -> AppState {
         let limits = Limits::new(config.ip_rpm);
+        let range = Arc::new(RangeCache::new(
+            config.range_refresh,
+            config.range_max_entries,
+        ));
         AppState(Arc::new(Inner {
             index,
             config,
             limits,
             metrics: Metrics::default(),
+            range,
             keys: Mutex::new(HashMap::new()),
         }))
     }

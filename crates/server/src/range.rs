@@ -1,0 +1,245 @@
+//! The k-anonymity range lookups from memory. Every range request of every client hits
+//! this, so it is answered from a sorted in-memory snapshot of the public range view
+//! (SHA-1 → breach names, sensitive and retired breaches left out) — the same data
+//! `leakdex export range` writes for static hosting — not from the database.
+//!
+//! Freshness: at most every `refresh` a request compares a signature of the breach
+//! catalogue (names, dates, counts, flags) with the snapshot's; when it changed, a
+//! background task rebuilds the snapshot while requests go on using the old one. So a
+//! change shows within `refresh` plus the rebuild time. An index with more accounts than
+//! `max_entries` is answered from the database instead.
+
+use leakdex_index::{Error, Index};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// One account: its SHA-1 and the index of its set of breach names.
+struct Snapshot {
+    signature: u64,
+    keys: Vec<[u8; 20]>,
+    sets: Vec<u32>,
+    names: Vec<Arc<[String]>>,
+}
+
+enum State {
+    /// Not built yet.
+    Empty,
+    /// Too many accounts: use the database.
+    TooBig,
+    Ready(Arc<Snapshot>),
+}
+
+pub(crate) struct RangeCache {
+    state: RwLock<State>,
+    checked: Mutex<Instant>,
+    rebuilding: AtomicBool,
+    refresh: Duration,
+    max_entries: usize,
+}
+
+fn hex20(s: &str) -> Option<[u8; 20]> {
+    let b = s.as_bytes();
+    if b.len() != 40 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    for (i, o) in out.iter_mut().enumerate() {
+        let hi = (b[2 * i] as char).to_digit(16)?;
+        let lo = (b[2 * i + 1] as char).to_digit(16)?;
+        *o = (hi * 16 + lo) as u8;
+    }
+    Some(out)
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    const H: &[u8; 16] = b"0123456789ABCDEF";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(H[usize::from(b >> 4)] as char);
+        s.push(H[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// A signature of everything in the catalogue that changes the public range view.
+async fn signature(index: &Index) -> Result<u64, Error> {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for b in index.breaches().await? {
+        (
+            b.name,
+            b.modified_date,
+            b.pwn_count,
+            b.is_sensitive,
+            b.is_retired,
+            b.counts_complete,
+        )
+            .hash(&mut h);
+    }
+    Ok(h.finish())
+}
+
+async fn build(index: &Index, max_entries: usize) -> Result<State, Error> {
+    let signature = signature(index).await?;
+    let mut keys = Vec::new();
+    let mut sets = Vec::new();
+    let mut names: Vec<Arc<[String]>> = Vec::new();
+    let mut interned: std::collections::HashMap<Vec<String>, u32> = Default::default();
+    let mut too_big = false;
+    let n = index
+        .export_range(|sha1, breaches| {
+            if too_big || keys.len() >= max_entries {
+                too_big = true;
+                return Ok(());
+            }
+            let Some(k) = hex20(sha1) else { return Ok(()) };
+            let id = match interned.get(breaches) {
+                Some(id) => *id,
+                None => {
+                    let id = u32::try_from(names.len()).unwrap_or(u32::MAX);
+                    names.push(breaches.to_vec().into());
+                    interned.insert(breaches.to_vec(), id);
+                    id
+                }
+            };
+            keys.push(k);
+            sets.push(id);
+            Ok(())
+        })
+        .await?;
+    if too_big {
+        tracing::warn!(
+            accounts = n,
+            max = max_entries,
+            "too many accounts for the in-memory range snapshot: range requests go to the database"
+        );
+        return Ok(State::TooBig);
+    }
+    tracing::info!(
+        accounts = keys.len(),
+        breach_sets = names.len(),
+        "range snapshot built"
+    );
+    Ok(State::Ready(Arc::new(Snapshot {
+        signature,
+        keys,
+        sets,
+        names,
+    })))
+}
+
+impl RangeCache {
+    pub(crate) fn new(refresh: Duration, max_entries: usize) -> RangeCache {
+        RangeCache {
+            state: RwLock::new(State::Empty),
+            checked: Mutex::new(Instant::now()),
+            rebuilding: AtomicBool::new(false),
+            refresh,
+            max_entries,
+        }
+    }
+
+    fn current(&self) -> Option<Result<Arc<Snapshot>, ()>> {
+        match &*self.state.read().ok()? {
+            State::Empty => None,
+            State::TooBig => Some(Err(())),
+            State::Ready(s) => Some(Ok(s.clone())),
+        }
+    }
+
+    /// `(hash suffix, breach names)` of the accounts under a 6-hex-digit prefix, or
+    /// `None` when the index is too big for memory (the caller asks the database).
+    pub(crate) async fn lookup(
+        self: &Arc<Self>,
+        index: &Index,
+        prefix: &str,
+    ) -> Result<Option<Vec<(String, Vec<String>)>>, Error> {
+        let snap = match self.current() {
+            None => {
+                // First use: build now (one request waits; the others too, briefly).
+                let state = build(index, self.max_entries).await?;
+                if let Ok(mut w) = self.state.write() {
+                    *w = state;
+                }
+                if let Ok(mut c) = self.checked.lock() {
+                    *c = Instant::now();
+                }
+                match self.current() {
+                    Some(Ok(s)) => s,
+                    _ => return Ok(None),
+                }
+            }
+            Some(Err(())) => {
+                self.maybe_refresh(index, None);
+                return Ok(None);
+            }
+            Some(Ok(s)) => {
+                self.maybe_refresh(index, Some(s.signature));
+                s
+            }
+        };
+        let Some(p) = hex20(&format!("{prefix:0<40}")) else {
+            return Ok(Some(Vec::new()));
+        };
+        let p = [p[0], p[1], p[2]];
+        let lo = snap.keys.partition_point(|k| k[..3] < p[..]);
+        let hi = snap.keys.partition_point(|k| k[..3] <= p[..]);
+        Ok(Some(
+            (lo..hi)
+                .map(|i| {
+                    let full = hex_upper(&snap.keys[i]);
+                    let names = snap.names[snap.sets[i] as usize].to_vec();
+                    (full[6..].to_string(), names)
+                })
+                .collect(),
+        ))
+    }
+
+    /// At most every `refresh`: compare the catalogue's signature in the background and
+    /// rebuild when it changed.
+    fn maybe_refresh(self: &Arc<Self>, index: &Index, current: Option<u64>) {
+        {
+            let Ok(mut c) = self.checked.lock() else {
+                return;
+            };
+            if c.elapsed() < self.refresh {
+                return;
+            }
+            *c = Instant::now();
+        }
+        if self.rebuilding.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = self.clone();
+        let index = index.clone();
+        tokio::spawn(async move {
+            let result = async {
+                let now = signature(&index).await?;
+                if current != Some(now) {
+                    let state = build(&index, me.max_entries).await?;
+                    if let Ok(mut w) = me.state.write() {
+                        *w = state;
+                    }
+                }
+                Ok::<(), Error>(())
+            }
+            .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "cannot refresh the range snapshot");
+            }
+            me.rebuilding.store(false, Ordering::Release);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_round_trip() {
+        let s = "A94A8FE5CCB19BA61C4C0873D391E987982FBBD3";
+        let b = super::hex20(s).expect("hex");
+        assert_eq!(super::hex_upper(&b), s);
+        assert!(super::hex20("zz").is_none());
+    }
+}
