@@ -239,6 +239,26 @@ impl Index {
         Ok(())
     }
 
+    /// Whether `key_id` has an open (unused, unexpired) challenge for `domain` by `method`.
+    pub async fn has_open_challenge(
+        &self,
+        key_id: i64,
+        domain: &str,
+        method: &str,
+    ) -> Result<bool, Error> {
+        let row = sqlx::query(
+            "SELECT 1 FROM verification WHERE key_id = $1 AND domain = $2 AND method = $3 \
+             AND used = 0 AND expires_at > $4 LIMIT 1",
+        )
+        .bind(key_id)
+        .bind(domain)
+        .bind(method)
+        .bind(unix_now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Checks the open challenge of `key_id` for `domain` by `method` against what was
     /// found or given (`proofs`: any of them may match). On a match the challenge is used
     /// up and the domain verified; a mismatch counts an attempt.

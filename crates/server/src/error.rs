@@ -2,15 +2,20 @@
 //! HIBP-style body (`{"statusCode": 401, "message": "…"}`). Engine failures become a
 //! 500 that is logged here and never explained to the client.
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Serialize)]
+/// The body of every error answer, as HIBP's: `{"statusCode": 401, "message": "…"}`.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Body {
-    status_code: u16,
-    message: String,
+pub struct ErrorBody {
+    /// The HTTP status.
+    pub status_code: u16,
+    /// What went wrong, for people.
+    pub message: String,
 }
 
 /// Why a request failed.
@@ -39,6 +44,9 @@ pub enum ApiError {
     /// Nothing there (404). `None`: an empty body, as HIBP answers.
     #[error("not found")]
     NotFound(Option<String>),
+    /// The request body is over the limit (413).
+    #[error("The request body is too large.")]
+    TooLarge,
     /// Too many requests; retry after this many seconds (429).
     #[error("Rate limit is exceeded. Try again in {0} seconds.")]
     RateLimited(u64),
@@ -70,6 +78,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -91,7 +100,7 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         // HIBP's field order: statusCode, then message.
-        let body = Body {
+        let body = ErrorBody {
             status_code: status.as_u16(),
             message,
         };
@@ -104,3 +113,40 @@ impl IntoResponse for ApiError {
         resp
     }
 }
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> ApiError {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::BadRequest(r.body_text())
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> ApiError {
+        ApiError::BadRequest(r.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> ApiError {
+        ApiError::BadRequest(r.body_text())
+    }
+}
+
+/// `axum::Json` whose rejections (no body, wrong content type, bad JSON) are JSON 400s.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct JsonBody<T>(pub T);
+
+/// `axum::extract::Path` whose rejections (e.g. bad UTF-8) are JSON 400s.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct PathArg<T>(pub T);
+
+/// `axum::extract::Query` whose rejections are JSON 400s.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct QueryArgs<T>(pub T);

@@ -3,9 +3,9 @@
 //! clients work by changing only their base URL.
 
 use crate::auth::Authed;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody, PathArg, QueryArgs};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use leakdex_index::Breach as Stored;
 use serde::Serialize;
@@ -84,10 +84,21 @@ impl From<Stored> for Breach {
 
 /// A breach name only (`truncateResponse=true`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BreachName {
     /// Breach name.
     #[serde(rename = "Name")]
     pub name: String,
+}
+
+/// An account's breaches: names only (`truncateResponse=true`, the default) or in full.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AccountBreaches {
+    /// `[{"Name": …}]`.
+    Names(Vec<BreachName>),
+    /// Full breaches (`truncateResponse=false`).
+    Full(Vec<Breach>),
 }
 
 /// One entry of a k-anonymity range answer.
@@ -154,11 +165,10 @@ fn flag(q: &HashMap<String, String>, name: &str, default: bool) -> Result<bool, 
 #[utoipa::path(get, path = "/api/v3/breaches", tag = "hibp",
     params(("Domain" = Option<String>, Query, description = "Only breaches of this domain"),
            ("IsSpamList" = Option<bool>, Query, description = "Only (or no) spam lists")),
-    responses((status = 200, body = [Breach]), (status = 403, description = "No user agent"),
-              (status = 429, description = "Too many requests from this IP")))]
+    responses((status = 200, body = [Breach]), (status = 400, description = "IsSpamList is not true or false", body = ErrorBody)))]
 pub(crate) async fn breaches(
     State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    QueryArgs(q): QueryArgs<HashMap<String, String>>,
 ) -> Result<Json<Vec<Breach>>, ApiError> {
     let domain = param(&q, "domain").map(str::to_ascii_lowercase);
     let spam = match param(&q, "IsSpamList") {
@@ -185,7 +195,7 @@ pub(crate) async fn breaches(
     responses((status = 200, body = Breach), (status = 404, description = "No such breach")))]
 pub(crate) async fn breach(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    PathArg(name): PathArg<String>,
 ) -> Result<Json<Breach>, ApiError> {
     let b = state
         .index()
@@ -254,17 +264,16 @@ fn account(raw: &str) -> Result<String, ApiError> {
            ("truncateResponse" = Option<bool>, Query, description = "Names only (default true)"),
            ("domain" = Option<String>, Query, description = "Only breaches of this domain"),
            ("IncludeUnverified" = Option<bool>, Query, description = "Include unverified breaches (default true)")),
-    responses((status = 200, description = "Breaches: `[{\"Name\":…}]`, or full Breach objects with truncateResponse=false", body = [Breach]),
+    responses((status = 200, description = "Breaches: `[{\"Name\":…}]`, or full Breach objects with truncateResponse=false", body = AccountBreaches),
               (status = 400, description = "Not an address"), (status = 401, description = "Missing or invalid key"),
-              (status = 404, description = "In no breach"), (status = 429, description = "Over the key's rate limit")),
+              (status = 404, description = "In no breach")),
     security(("hibp-api-key" = [])))]
 pub(crate) async fn breached_account(
     State(state): State<AppState>,
     _key: Authed,
-    Path(raw): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+    PathArg(raw): PathArg<String>,
+    QueryArgs(q): QueryArgs<HashMap<String, String>>,
+) -> Result<Json<AccountBreaches>, ApiError> {
     let email = account(&raw)?;
     let truncate = flag(&q, "truncateResponse", true)?;
     let unverified = flag(&q, "IncludeUnverified", true)?;
@@ -285,17 +294,16 @@ pub(crate) async fn breached_account(
     if found.is_empty() {
         return Err(ApiError::NotFound(None));
     }
-    Ok(if truncate {
-        Json(
+    Ok(Json(if truncate {
+        AccountBreaches::Names(
             found
                 .into_iter()
                 .map(|b| BreachName { name: b.name })
-                .collect::<Vec<_>>(),
+                .collect(),
         )
-        .into_response()
     } else {
-        Json(found).into_response()
-    })
+        AccountBreaches::Full(found)
+    }))
 }
 
 /// The k-anonymity lookup behind both range routes.
@@ -326,19 +334,39 @@ pub(crate) async fn range_entries(
 #[utoipa::path(get, path = "/api/v3/breachedaccount/range/{prefix}", tag = "hibp",
     params(("prefix" = String, Path, description = "First 6 hex characters of SHA-1(lower-cased address)")),
     responses((status = 200, body = [RangeEntry]), (status = 400, description = "Not 6 hex characters"),
-              (status = 401, description = "Missing or invalid key"), (status = 429, description = "Over the key's rate limit")),
+              (status = 401, description = "Missing or invalid key")),
     security(("hibp-api-key" = [])))]
 pub(crate) async fn breached_range(
     State(state): State<AppState>,
     _key: Authed,
-    Path(prefix): Path<String>,
+    PathArg(prefix): PathArg<String>,
 ) -> Result<Json<Vec<RangeEntry>>, ApiError> {
     Ok(Json(range_entries(&state, &prefix).await?))
 }
 
-/// A domain from a path parameter: lower-cased, and it must be a registrable domain.
-pub(crate) fn registrable(raw: &str) -> Result<String, ApiError> {
+/// A host name from a request, lower-cased and checked: 1–253 characters, labels of
+/// 1–63 letters, digits or hyphens, none starting or ending with a hyphen.
+pub(crate) fn hostname(raw: &str) -> Result<String, ApiError> {
     let d = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let ok = !d.is_empty()
+        && d.len() <= 253
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if ok {
+        Ok(d)
+    } else {
+        Err(ApiError::BadRequest("not a domain name".into()))
+    }
+}
+
+/// A domain from a path parameter: a checked host name that is a registrable domain.
+pub(crate) fn registrable(raw: &str) -> Result<String, ApiError> {
+    let d = hostname(raw)?;
     match leakdex_core::registrable_domain(&d) {
         Some(r) if r == d => Ok(d),
         Some(r) => Err(ApiError::BadRequest(format!(
@@ -353,12 +381,13 @@ pub(crate) fn registrable(raw: &str) -> Result<String, ApiError> {
 #[utoipa::path(get, path = "/api/v3/breacheddomain/{domain}", tag = "hibp",
     params(("domain" = String, Path, description = "A domain this key has verified")),
     responses((status = 200, description = "`{\"alias\": [\"BreachName\", …]}`", body = BTreeMap<String, Vec<String>>),
+              (status = 400, description = "Not a registrable domain", body = ErrorBody),
               (status = 401, description = "Missing or invalid key"), (status = 403, description = "Domain not verified by this key")),
     security(("hibp-api-key" = [])))]
 pub(crate) async fn breached_domain(
     State(state): State<AppState>,
     Authed(key): Authed,
-    Path(raw): Path<String>,
+    PathArg(raw): PathArg<String>,
 ) -> Result<Json<BTreeMap<String, Vec<String>>>, ApiError> {
     let domain = registrable(&raw)?;
     if !state.index().is_verified(key.id, &domain).await? {

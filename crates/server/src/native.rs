@@ -3,10 +3,10 @@
 //! verified owner's addresses with their data classes and document types.
 
 use crate::auth::Authed;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody, PathArg, QueryArgs};
 use crate::hibp::{self, RangeEntry};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -70,12 +70,12 @@ pub struct DomainSummary {
 /// `GET /api/v1/domains/{domain}`: the public summary of a domain.
 #[utoipa::path(get, path = "/api/v1/domains/{domain}", tag = "native",
     params(("domain" = String, Path, description = "A domain (its registrable domain is used)")),
-    responses((status = 200, body = DomainSummary), (status = 400, description = "Not a domain")))]
+    responses((status = 200, body = DomainSummary), (status = 400, description = "Not a domain", body = ErrorBody)))]
 pub(crate) async fn domain_summary(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    PathArg(raw): PathArg<String>,
 ) -> Result<Json<DomainSummary>, ApiError> {
-    let d = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let d = hibp::hostname(&raw)?;
     let domain = leakdex_core::registrable_domain(&d)
         .ok_or_else(|| ApiError::BadRequest("not a domain name".into()))?;
     let hits = state.index().search_domain(&domain).await?;
@@ -153,17 +153,20 @@ pub struct Organization {
 
 /// `?q=` of the organisation search.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct OrgQuery {
-    /// A company name, e.g. "Contoso GmbH" (legal forms and accents are ignored).
+    /// A company name or part of one, e.g. "Contoso GmbH" (legal forms and accents are
+    /// ignored); at least 3 letters.
+    #[param(min_length = 3, max_length = 200)]
     q: String,
 }
 
 /// `GET /api/v1/organizations?q=NAME`: organisations by name, branches grouped.
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "native", params(OrgQuery),
-    responses((status = 200, body = [Organization]), (status = 400, description = "Empty query")))]
+    responses((status = 200, body = [Organization]), (status = 400, description = "Fewer than 3 letters, or over 200 characters", body = ErrorBody)))]
 pub(crate) async fn organizations(
     State(state): State<AppState>,
-    Query(q): Query<OrgQuery>,
+    QueryArgs(q): QueryArgs<OrgQuery>,
 ) -> Result<Json<Vec<Organization>>, ApiError> {
     if q.q.trim().is_empty() || q.q.len() > 200 {
         return Err(ApiError::BadRequest(
@@ -212,7 +215,7 @@ pub struct BreachCounts {
     responses((status = 200, body = BreachCounts), (status = 404, description = "No such breach")))]
 pub(crate) async fn breach_counts(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    PathArg(name): PathArg<String>,
 ) -> Result<Json<BreachCounts>, ApiError> {
     let b = state
         .index()
@@ -284,6 +287,7 @@ pub struct Address {
 
 /// `?format=` of the address list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FormatQuery {
     /// `json` (default) or `csv`.
     format: Option<String>,
@@ -293,14 +297,16 @@ pub(crate) struct FormatQuery {
 /// exposed addresses per breach (sensitive breaches included). Every call is audited.
 #[utoipa::path(get, path = "/api/v1/domains/{domain}/addresses", tag = "native",
     params(("domain" = String, Path, description = "A domain this key has verified"), FormatQuery),
-    responses((status = 200, body = [Address], description = "JSON, or CSV with format=csv"),
+    responses((status = 200, description = "JSON, or CSV with format=csv",
+               content((Vec<Address> = "application/json"), (String = "text/csv"))),
+              (status = 400, description = "Not a registrable domain, or format not json or csv", body = ErrorBody),
               (status = 401, description = "Missing or invalid key"), (status = 403, description = "Domain not verified by this key")),
     security(("hibp-api-key" = [])))]
 pub(crate) async fn domain_addresses(
     State(state): State<AppState>,
     Authed(key): Authed,
-    Path(raw): Path<String>,
-    Query(q): Query<FormatQuery>,
+    PathArg(raw): PathArg<String>,
+    QueryArgs(q): QueryArgs<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let domain = hibp::registrable(&raw)?;
     let csv = match q.format.as_deref() {
@@ -371,11 +377,10 @@ pub(crate) async fn domain_addresses(
 /// for browsers: the web page hashes the address and sends only the prefix.
 #[utoipa::path(get, path = "/api/v1/range/{prefix}", tag = "native",
     params(("prefix" = String, Path, description = "First 6 hex characters of SHA-1(lower-cased address)")),
-    responses((status = 200, body = [RangeEntry]), (status = 400, description = "Not 6 hex characters"),
-              (status = 429, description = "Too many requests from this IP")))]
+    responses((status = 200, body = [RangeEntry]), (status = 400, description = "Not 6 hex characters", body = ErrorBody)))]
 pub(crate) async fn range(
     State(state): State<AppState>,
-    Path(prefix): Path<String>,
+    PathArg(prefix): PathArg<String>,
 ) -> Result<Json<Vec<RangeEntry>>, ApiError> {
     Ok(Json(hibp::range_entries(&state, &prefix).await?))
 }

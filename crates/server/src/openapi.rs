@@ -25,7 +25,8 @@ use utoipa::{Modify, OpenApi};
         crate::verify::start,
         crate::verify::check,
     ),
-    modifiers(&KeyScheme),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&KeyScheme, &CommonResponses),
     tags((name = "hibp", description = "HIBP API v3, field for field"),
          (name = "native", description = "Counts, organisations and verified-domain data"),
          (name = "verification", description = "Proving control of a domain"))
@@ -41,6 +42,42 @@ impl Modify for KeyScheme {
                 "hibp-api-key",
                 SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("hibp-api-key"))),
             );
+        }
+    }
+}
+
+/// Answers any route may give: 400 for a malformed path, 429 over a rate limit (with
+/// `Retry-After`), and on `/api/v3` 403 without a User-Agent.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::Header;
+        use utoipa::openapi::{ContentBuilder, Object, Ref, ResponseBuilder, Type};
+        let err = |d: &str| {
+            ResponseBuilder::new().description(d).content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+        };
+        for (path, item) in api.paths.paths.iter_mut() {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let r = &mut op.responses.responses;
+                r.entry("400".into())
+                    .or_insert_with(|| err("Malformed request").build().into());
+                r.entry("429".into()).or_insert_with(|| {
+                    err("Over the key's rate limit (or, without a key, the client IP's)")
+                        .header("Retry-After", Header::new(Object::with_type(Type::Integer)))
+                        .build()
+                        .into()
+                });
+                if path.starts_with("/api/v3/") {
+                    r.entry("403".into())
+                        .or_insert_with(|| err("No User-Agent header").build().into());
+                }
+            }
         }
     }
 }

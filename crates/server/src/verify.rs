@@ -4,10 +4,10 @@
 //! whether the domain is in any breach.
 
 use crate::auth::Authed;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody, JsonBody, PathArg};
 use crate::hibp::registrable;
 use crate::state::{AppState, VerifyConfig};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use leakdex_index::ChallengeError;
 use serde::{Deserialize, Serialize};
@@ -93,14 +93,14 @@ pub struct CheckResponse {
 #[utoipa::path(post, path = "/api/v1/domains/{domain}/verify/start", tag = "verification",
     params(("domain" = String, Path, description = "The registrable domain to prove")),
     request_body = StartRequest,
-    responses((status = 200, body = StartResponse), (status = 400, description = "Bad domain, method or mailbox"),
+    responses((status = 200, body = StartResponse), (status = 400, description = "Bad domain, body, method or mailbox", body = ErrorBody),
               (status = 401, description = "Missing or invalid key"), (status = 503, description = "E-mail relay not configured or failing")),
     security(("hibp-api-key" = [])))]
 pub(crate) async fn start(
     State(state): State<AppState>,
     Authed(key): Authed,
-    Path(raw): Path<String>,
-    Json(req): Json<StartRequest>,
+    PathArg(raw): PathArg<String>,
+    JsonBody(req): JsonBody<StartRequest>,
 ) -> Result<Json<StartResponse>, ApiError> {
     let domain = registrable(&raw)?;
     let cfg = &state.0.config.verify;
@@ -197,19 +197,29 @@ async fn send_code(
     params(("domain" = String, Path, description = "The domain being proved")),
     request_body = CheckRequest,
     responses((status = 200, body = CheckResponse),
+              (status = 400, description = "Bad domain or body, or no code", body = ErrorBody),
               (status = 401, description = "Missing or invalid key"),
               (status = 403, description = "The proof was not found or did not match"),
               (status = 404, description = "No open challenge (never started, expired or used)"),
-              (status = 429, description = "Too many wrong attempts: start again")),
+              (status = 429, description = "Too many wrong attempts: start again", body = ErrorBody)),
     security(("hibp-api-key" = [])))]
 pub(crate) async fn check(
     State(state): State<AppState>,
     Authed(key): Authed,
-    Path(raw): Path<String>,
-    Json(req): Json<CheckRequest>,
+    PathArg(raw): PathArg<String>,
+    JsonBody(req): JsonBody<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
     let domain = registrable(&raw)?;
     let cfg = &state.0.config.verify;
+    // Nothing leaves the server unless this key has a challenge open for the domain:
+    // a key cannot make the server look up or fetch arbitrary domains.
+    if !state
+        .index()
+        .has_open_challenge(key.id, &domain, req.method.as_str())
+        .await?
+    {
+        return Err(no_challenge());
+    }
     let proofs: Vec<String> = match req.method {
         Method::Email => match req.code {
             Some(c) if !c.trim().is_empty() && c.len() <= 64 => vec![c.trim().to_ascii_lowercase()],
@@ -227,17 +237,27 @@ pub(crate) async fn check(
         .complete_challenge(key.id, &domain, req.method.as_str(), &proofs)
         .await?
     {
-        Ok(()) => Ok(Json(CheckResponse { domain, verified: true, method: req.method })),
-        Err(ChallengeError::NoChallenge) => Err(ApiError::NotFound(Some(
-            "no open verification for this domain and method: start one (it may have expired or been used)".into(),
-        ))),
+        Ok(()) => Ok(Json(CheckResponse {
+            domain,
+            verified: true,
+            method: req.method,
+        })),
+        Err(ChallengeError::NoChallenge) => Err(no_challenge()),
         Err(ChallengeError::TooManyAttempts) => Err(ApiError::RateLimited(1)),
         Err(ChallengeError::Mismatch) => Err(ApiError::Forbidden(match req.method {
-            Method::Dns => format!("no TXT record \"{TXT_PREFIX}…\" with the token was found on {domain}"),
+            Method::Dns => {
+                format!("no TXT record \"{TXT_PREFIX}…\" with the token was found on {domain}")
+            }
             Method::Http => format!("the token was not found at {WELL_KNOWN} on {domain}"),
             Method::Email => "the code does not match".into(),
         })),
     }
+}
+
+fn no_challenge() -> ApiError {
+    ApiError::NotFound(Some(
+        "no open verification for this domain and method: start one (it may have expired or been used)".into(),
+    ))
 }
 
 /// The tokens published in `leakdex-verification=` TXT records of `domain`.
