@@ -128,11 +128,38 @@ pub enum Command {
     ///   curl -H 'user-agent: me' http://127.0.0.1:8080/api/v3/breaches
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
+    /// The first thing to run: generate a synthetic leak, load it, and serve the web UI.
+    ///
+    /// Generates a corpus (a vendor's CRM backup for --orgs organisations, with ground
+    /// truth) into DIR/corpus, ingests it as the breach "ContosoCrmDemo" into
+    /// DIR/index.db, creates a demo API key (saved in DIR/demo-key.txt) that has verified
+    /// the domain with the most exposed addresses, prints addresses and domains to try,
+    /// and serves the UI and the API on --addr. Re-running reuses all of it.
+    ///
+    /// Example: cargo run --release -- demo      (then open http://127.0.0.1:8080)
+    #[command(verbatim_doc_comment)]
+    Demo(DemoArgs),
     /// Create, list and revoke API keys; mark a domain verified for a key.
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Show who read which verified domain's data, and when.
     AuditLog(AuditLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the demo keeps its corpus, index and key.
+    #[arg(long, default_value = "leakdex-demo", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Address and port to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Organisations in the generated corpus.
+    #[arg(long, default_value_t = 40)]
+    pub orgs: usize,
+    /// Seed of the generated corpus.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    let serving = matches!(args.command, cli::Command::Serve(_));
+    let serving = matches!(args.command, cli::Command::Serve(_) | cli::Command::Demo(_));
     init_logging(args.global.verbose, args.global.quiet, serving);
     quiet_decoder_panics();
     match cmd::run(args) {

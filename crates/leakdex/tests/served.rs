@@ -46,12 +46,20 @@ impl Server {
     }
 
     /// SIGTERM; returns (exit success, stderr).
-    fn stop(mut self) -> (bool, String) {
+    fn stop(&mut self) -> (bool, String) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let status = self.child.wait().expect("wait");
         let err = std::fs::read_to_string(self.log.path()).unwrap_or_default();
         (status.success(), err)
+    }
+}
+
+/// A test that fails half-way must not leave its server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -67,7 +75,7 @@ fn sha1_prefix(s: &str) -> String {
 both!(published_client_and_contract, |dir: &Path, db: &TestDb| {
     let f = fixture(dir, db);
     // The contract test sends ~250 requests to key-less routes: lift the per-IP limit.
-    let server = Server::start(db, &["--ip-rpm", "1000000"]);
+    let mut server = Server::start(db, &["--ip-rpm", "1000000"]);
     // The npm `hibp` client, base URL changed and nothing else.
     let harness = repo().join("tests/hibp-client");
     assert!(
@@ -163,7 +171,7 @@ fn tls() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let server = Server::start(&db, &["--tls-cert", s(&cert), "--tls-key", s(&key)]);
+    let mut server = Server::start(&db, &["--tls-cert", s(&cert), "--tls-key", s(&key)]);
     assert!(
         server.base.starts_with("https://127.0.0.1:"),
         "{}",
@@ -191,3 +199,117 @@ fn tls() {
     let (clean, log) = server.stop();
     assert!(clean, "{log}");
 }
+
+/// A free loopback port (bound, read, released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+both!(web_ui_in_chromium, |dir: &Path, db: &TestDb| {
+    let (corpus, truth) = generate(dir, 5, 8, None);
+    crate::index::ok(
+        db,
+        &[
+            "-q",
+            "ingest",
+            s(&corpus),
+            "--breach",
+            "Contoso",
+            "--title",
+            "Contoso CRM backup",
+        ],
+    );
+    let key = crate::index::ok(
+        db,
+        &["-q", "keys", "create", "--label", "web", "--rpm", "100000"],
+    )
+    .trim()
+    .to_string();
+    let emails: Vec<&str> = truth["emails"]
+        .as_array()
+        .expect("emails")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    // The domain with the most addresses, and one of its addresses.
+    let mut per: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for e in &emails {
+        let host = e.rsplit_once('@').expect("@").1;
+        if let Some(d) = leakdex_core::registrable_domain(host) {
+            per.entry(d).or_default().push(e);
+        }
+    }
+    let (domain, at) = per
+        .iter()
+        .max_by_key(|(d, v)| (v.len(), std::cmp::Reverse((*d).clone())))
+        .expect("a domain");
+    let email = at
+        .iter()
+        .find(|e| e.ends_with(&format!("@{domain}")))
+        .expect("an address on the domain itself");
+    let web_port = free_port();
+    let mut server = Server::start(
+        db,
+        &[
+            "--ip-rpm",
+            "1000000",
+            "--verify-http-scheme",
+            "http",
+            "--verify-http-port",
+            &web_port.to_string(),
+            "--verify-http-connect",
+            "127.0.0.1",
+        ],
+    );
+    let harness = repo().join("tests/web");
+    assert!(
+        harness.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci --prefix tests/web` (scripts/test does)"
+    );
+    let which = if db.url.starts_with("sqlite") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let artifacts = repo().join("tests/web/artifacts").join(which);
+    let _ = std::fs::remove_dir_all(&artifacts);
+    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+    let out = Command::new("node")
+        .arg(harness.join("e2e.mjs"))
+        .env("LEAKDEX_BASE", &server.base)
+        .env("LEAKDEX_KEY", &key)
+        .env("LEAKDEX_EMAIL", email)
+        .env("LEAKDEX_BREACH", "Contoso")
+        .env("LEAKDEX_DOMAIN", domain)
+        .env("LEAKDEX_DOMAIN_ACCOUNTS", at.len().to_string())
+        .env("LEAKDEX_MISSING", "nobody@example.invalid")
+        .env("WELLKNOWN_PORT", web_port.to_string())
+        .env("ARTIFACTS", &artifacts)
+        .output()
+        .expect("node (Node.js 20) is needed for this test");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "web e2e (screenshots in {}):\n{stdout}\n{}",
+        artifacts.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    let shots = std::fs::read_dir(&artifacts).expect("artifacts").count();
+    assert!(
+        shots >= 5,
+        "a screenshot of each page: {shots} in {}",
+        artifacts.display()
+    );
+    // The server saw the hash prefix, never the address.
+    let (clean, log) = server.stop();
+    assert!(clean, "{log}");
+    assert!(log.contains("/api/v1/range/"), "{log}");
+    assert!(
+        !log.to_lowercase().contains(&email.to_lowercase()),
+        "the address reached the server's log"
+    );
+});

@@ -23,6 +23,7 @@ mod range;
 mod serve;
 mod state;
 pub mod verify;
+mod web;
 
 pub use auth::Authed;
 pub use error::ApiError;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::handler))
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(healthz))
+        .merge(web::routes())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -75,7 +75,12 @@ pub(crate) async fn domain_summary(
     State(state): State<AppState>,
     PathArg(raw): PathArg<String>,
 ) -> Result<Json<DomainSummary>, ApiError> {
-    let d = hibp::hostname(&raw)?;
+    Ok(Json(summary(&state, &raw).await?))
+}
+
+/// The public summary of a domain (its registrable domain).
+pub(crate) async fn summary(state: &AppState, raw: &str) -> Result<DomainSummary, ApiError> {
+    let d = hibp::hostname(raw)?;
     let domain = leakdex_core::registrable_domain(&d)
         .ok_or_else(|| ApiError::BadRequest("not a domain name".into()))?;
     let hits = state.index().search_domain(&domain).await?;
@@ -106,7 +111,7 @@ pub(crate) async fn domain_summary(
             data_classes: h.data_classes,
         })
         .collect();
-    Ok(Json(DomainSummary { domain, breaches }))
+    Ok(DomainSummary { domain, breaches })
 }
 
 /// A branch of an organisation: one registrable domain.
@@ -168,24 +173,28 @@ pub(crate) async fn organizations(
     State(state): State<AppState>,
     QueryArgs(q): QueryArgs<OrgQuery>,
 ) -> Result<Json<Vec<Organization>>, ApiError> {
-    if q.q.trim().is_empty() || q.q.len() > 200 {
+    Ok(Json(orgs(&state, &q.q).await?))
+}
+
+/// Organisations whose name contains `q` (sensitive breaches left out).
+pub(crate) async fn orgs(state: &AppState, q: &str) -> Result<Vec<Organization>, ApiError> {
+    if q.trim().is_empty() || q.len() > 200 {
         return Err(ApiError::BadRequest(
             "q: give a company name of 1–200 characters".into(),
         ));
     }
-    let hits = state.index().search_org(&q.q).await?;
-    Ok(Json(
-        hits.into_iter()
-            .filter(|h| !h.is_sensitive)
-            .map(|h| Organization {
-                organization: h.organization,
-                breach: h.breach,
-                accounts: h.accounts,
-                occurrences: h.occurrences,
-                branches: h.branches.into_iter().map(Branch::from).collect(),
-            })
-            .collect(),
-    ))
+    let hits = state.index().search_org(q).await?;
+    Ok(hits
+        .into_iter()
+        .filter(|h| !h.is_sensitive)
+        .map(|h| Organization {
+            organization: h.organization,
+            breach: h.breach,
+            accounts: h.accounts,
+            occurrences: h.occurrences,
+            branches: h.branches.into_iter().map(Branch::from).collect(),
+        })
+        .collect())
 }
 
 /// How a breach's numbers come about: raw references beside unique entities.
@@ -217,9 +226,14 @@ pub(crate) async fn breach_counts(
     State(state): State<AppState>,
     PathArg(name): PathArg<String>,
 ) -> Result<Json<BreachCounts>, ApiError> {
+    Ok(Json(counts(&state, &name).await?))
+}
+
+/// A breach's counts, explained.
+pub(crate) async fn counts(state: &AppState, name: &str) -> Result<BreachCounts, ApiError> {
     let b = state
         .index()
-        .breach(&name)
+        .breach(name)
         .await?
         .ok_or_else(|| ApiError::NotFound(Some(format!("no breach named {name:?}"))))?;
     let (domains, groups) = state.index().org_groups(b.id).await?;
@@ -250,7 +264,7 @@ pub(crate) async fn breach_counts(
         ),
         "Decoys (Message-IDs, Content-IDs, version strings, numbers failing their checksums) are not counted. See docs/counting.md.".to_string(),
     ];
-    Ok(Json(BreachCounts {
+    Ok(BreachCounts {
         counts_complete: b.counts_complete,
         counts: b
             .counts
@@ -267,7 +281,7 @@ pub(crate) async fn breach_counts(
         top_domains: top.into_iter().map(Branch::from).collect(),
         explanation,
         breach: b.into(),
-    }))
+    })
 }
 
 /// One address of a verified domain in one breach.
@@ -314,52 +328,11 @@ pub(crate) async fn domain_addresses(
         Some("csv") => true,
         Some(_) => return Err(ApiError::BadRequest("format must be json or csv".into())),
     };
-    if !state.index().is_verified(key.id, &domain).await? {
-        return Err(ApiError::Unverified);
-    }
-    state
-        .index()
-        .audit(&key, &domain, "GET /api/v1/domains/addresses")
-        .await?;
-    let rows: Vec<Address> = state
-        .index()
-        .domain_addresses(&domain)
-        .await?
-        .into_iter()
-        .map(|r| Address {
-            email: r.email,
-            breach: r.breach,
-            occurrences: r.occurrences,
-            data_classes: r.data_classes,
-            document_types: r.document_types,
-        })
-        .collect();
+    let rows = addresses(&state, &key, &domain, "GET /api/v1/domains/addresses").await?;
     if !csv {
         return Ok(Json(rows).into_response());
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header_row = [
-        "email",
-        "breach",
-        "occurrences",
-        "data_classes",
-        "document_types",
-    ];
-    w.write_record(header_row)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    for r in &rows {
-        w.write_record([
-            r.email.as_str(),
-            r.breach.as_str(),
-            &r.occurrences.to_string(),
-            &r.data_classes.join(";"),
-            &r.document_types.join(";"),
-        ])
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = addresses_csv(&rows)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -371,6 +344,59 @@ pub(crate) async fn domain_addresses(
         body,
     )
         .into_response())
+}
+
+/// A verified domain's addresses, the access audited as `action`; 403 unless `key` has
+/// verified `domain`.
+pub(crate) async fn addresses(
+    state: &AppState,
+    key: &leakdex_index::ApiKey,
+    domain: &str,
+    action: &str,
+) -> Result<Vec<Address>, ApiError> {
+    if !state.index().is_verified(key.id, domain).await? {
+        return Err(ApiError::Unverified);
+    }
+    state.index().audit(key, domain, action).await?;
+    Ok(state
+        .index()
+        .domain_addresses(domain)
+        .await?
+        .into_iter()
+        .map(|r| Address {
+            email: r.email,
+            breach: r.breach,
+            occurrences: r.occurrences,
+            data_classes: r.data_classes,
+            document_types: r.document_types,
+        })
+        .collect())
+}
+
+/// Addresses as CSV with a header row; lists joined by `;`.
+pub(crate) fn addresses_csv(rows: &[Address]) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header_row = [
+        "email",
+        "breach",
+        "occurrences",
+        "data_classes",
+        "document_types",
+    ];
+    w.write_record(header_row)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    for r in rows {
+        w.write_record([
+            r.email.as_str(),
+            r.breach.as_str(),
+            &r.occurrences.to_string(),
+            &r.data_classes.join(";"),
+            &r.document_types.join(";"),
+        ])
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// `GET /api/v1/range/{prefix}`: the k-anonymity lookup without a key (limited per IP),

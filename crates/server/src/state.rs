@@ -62,6 +62,8 @@ pub struct Config {
     /// Most accounts held in the in-memory range snapshot (24 bytes each); a bigger
     /// index answers range requests from the database.
     pub range_max_entries: usize,
+    /// Mark the session cookie `Secure` (set when serving over TLS).
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             verify: VerifyConfig::default(),
             range_refresh: Duration::from_secs(2),
             range_max_entries: 50_000_000,
+            secure_cookies: false,
         }
     }
 }
@@ -88,6 +91,7 @@ pub(crate) struct Inner {
     pub limits: Limits,
     pub metrics: Metrics,
     pub range: Arc<RangeCache>,
+    pub sessions: crate::web::Sessions,
     keys: Mutex<HashMap<String, (Option<ApiKey>, Instant)>>,
 }
 
@@ -105,6 +109,7 @@ impl AppState {
             limits,
             metrics: Metrics::default(),
             range,
+            sessions: Default::default(),
             keys: Mutex::new(HashMap::new()),
         }))
     }

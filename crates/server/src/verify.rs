@@ -102,7 +102,17 @@ pub(crate) async fn start(
     PathArg(raw): PathArg<String>,
     JsonBody(req): JsonBody<StartRequest>,
 ) -> Result<Json<StartResponse>, ApiError> {
-    let domain = registrable(&raw)?;
+    Ok(Json(start_for(&state, &key, &raw, &req).await?))
+}
+
+/// Opens a challenge for `key` to prove the domain `raw`.
+pub(crate) async fn start_for(
+    state: &AppState,
+    key: &leakdex_index::ApiKey,
+    raw: &str,
+    req: &StartRequest,
+) -> Result<StartResponse, ApiError> {
+    let domain = registrable(raw)?;
     let cfg = &state.0.config.verify;
     let ttl = cfg.ttl.as_secs();
     let ttl_i = i64::try_from(ttl).unwrap_or(i64::MAX);
@@ -118,13 +128,13 @@ pub(crate) async fn start(
             } else {
                 format!("Serve the token as the body of https://{domain}{WELL_KNOWN}, then call verify/check.")
             };
-            Ok(Json(StartResponse {
+            Ok(StartResponse {
                 domain,
                 method: req.method,
                 token: Some(token),
                 instructions,
                 expires_in: ttl,
-            }))
+            })
         }
         Method::Email => {
             let mailbox = req
@@ -149,7 +159,7 @@ pub(crate) async fn start(
             index
                 .start_challenge(key.id, &domain, "email", &code, ttl_i)
                 .await?;
-            Ok(Json(StartResponse {
+            Ok(StartResponse {
                 domain,
                 method: Method::Email,
                 token: None,
@@ -157,7 +167,7 @@ pub(crate) async fn start(
                     "A code was sent to {to}. Pass it to verify/check as \"code\"."
                 ),
                 expires_in: ttl,
-            }))
+            })
         }
     }
 }
@@ -209,7 +219,17 @@ pub(crate) async fn check(
     PathArg(raw): PathArg<String>,
     JsonBody(req): JsonBody<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    let domain = registrable(&raw)?;
+    Ok(Json(check_for(&state, &key, &raw, req).await?))
+}
+
+/// Completes `key`'s open challenge for the domain `raw`.
+pub(crate) async fn check_for(
+    state: &AppState,
+    key: &leakdex_index::ApiKey,
+    raw: &str,
+    req: CheckRequest,
+) -> Result<CheckResponse, ApiError> {
+    let domain = registrable(raw)?;
     let cfg = &state.0.config.verify;
     // Nothing leaves the server unless this key has a challenge open for the domain:
     // a key cannot make the server look up or fetch arbitrary domains.
@@ -237,11 +257,11 @@ pub(crate) async fn check(
         .complete_challenge(key.id, &domain, req.method.as_str(), &proofs)
         .await?
     {
-        Ok(()) => Ok(Json(CheckResponse {
+        Ok(()) => Ok(CheckResponse {
             domain,
             verified: true,
             method: req.method,
-        })),
+        }),
         Err(ChallengeError::NoChallenge) => Err(no_challenge()),
         Err(ChallengeError::TooManyAttempts) => Err(ApiError::RateLimited(1)),
         Err(ChallengeError::Mismatch) => Err(ApiError::Forbidden(match req.method {

@@ -2,6 +2,7 @@
 
 mod breach;
 mod corpus;
+mod demo;
 mod export;
 mod ingest;
 mod scan;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(args, &cli.global),
         Command::Export(args) => export::run(args, &cli.global),
         Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Demo(args) => demo::run(args, &cli.global),
         Command::Keys(cmd) => serve::keys(cmd, &cli.global),
         Command::AuditLog(args) => serve::audit_log(args, &cli.global),
     }

@@ -22,6 +22,7 @@ pub fn run(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
             http_connect: args.verify_http_connect,
             ttl: Duration::from_secs(args.verify_ttl_hours.max(1) * 3600),
         },
+        secure_cookies: args.tls_cert.is_some(),
         ..Config::default()
     };
     let listener = std::net::TcpListener::bind(&args.addr)
