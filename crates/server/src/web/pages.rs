@@ -451,3 +451,307 @@ pub(crate) fn error(status: u16, message: &str) -> Markup {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every page in every state, rendered without a browser.
+    use super::*;
+    use crate::native::{Branch, Counted, DomainInBreach};
+    use std::collections::BTreeMap;
+
+    fn breach(name: &str) -> Breach {
+        Breach {
+            name: name.into(),
+            title: format!("{name} <title>"),
+            domain: String::new(),
+            breach_date: "2024-03-01".into(),
+            added_date: "2024-03-04T10:00:00Z".into(),
+            modified_date: "2024-03-04T10:00:00Z".into(),
+            pwn_count: 1234,
+            description: "<em>ok</em>".into(),
+            logo_path: String::new(),
+            data_classes: vec!["Email addresses".into(), "Phone numbers".into()],
+            is_verified: true,
+            is_fabricated: false,
+            is_sensitive: false,
+            is_retired: false,
+            is_spam_list: false,
+            is_malware: false,
+            is_subscription_free: false,
+            is_stealer_log: false,
+        }
+    }
+
+    fn count(raw: u64, unique: u64) -> Counted {
+        Counted { raw, unique }
+    }
+
+    /// Exactly one h1, a language, and a label for every input.
+    fn accessible(html: &str) {
+        assert_eq!(html.matches("<h1").count(), 1, "{html}");
+        assert!(html.contains(r#"<html lang="en">"#));
+        for (i, _) in html.match_indices("<input ") {
+            let tag = &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)];
+            if tag.contains(r#"type="hidden""#) {
+                continue;
+            }
+            let id = tag
+                .split("id=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_else(|| panic!("input without id: {tag}"));
+            assert!(
+                html.contains(&format!(r#"for="{id}""#)),
+                "no label for #{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn home_never_submits_the_address() {
+        let h = home().into_string();
+        accessible(&h);
+        assert!(
+            h.contains(r#"id="check-form""#)
+                && h.contains(r#"id="check-result" aria-live="polite""#)
+        );
+        let email = h
+            .split(r#"id="email""#)
+            .nth(1)
+            .and_then(|r| r.split('>').next())
+            .expect("input");
+        assert!(
+            !email.contains("name="),
+            "the address input has no name: {email}"
+        );
+        assert!(h.contains(r#"src="/assets/check.js""#));
+        assert!(
+            !h.contains("http://") && !h.contains("https://"),
+            "no external assets"
+        );
+    }
+
+    #[test]
+    fn domain_found_and_empty() {
+        let mut types = BTreeMap::new();
+        types.insert("csv".to_string(), count(3, 2));
+        let s = DomainSummary {
+            domain: "contoso.de".into(),
+            breaches: vec![DomainInBreach {
+                breach: "Contoso".into(),
+                title: "Contoso <b>CRM</b>".into(),
+                breach_date: "2024-03-01".into(),
+                accounts: 1234567,
+                occurrences: 2000000,
+                documents: 12,
+                messages: 3,
+                kinds: BTreeMap::new(),
+                data_classes: vec!["Email addresses".into()],
+                document_types: types,
+            }],
+        };
+        let h = domain(&s).into_string();
+        accessible(&h);
+        assert!(h.contains(r#"<tr data-breach="Contoso">"#));
+        assert!(
+            h.contains(r#"<td class="num accounts">1,234,567</td>"#),
+            "{h}"
+        );
+        assert!(
+            h.contains("Contoso &lt;b&gt;CRM&lt;/b&gt;"),
+            "titles are escaped"
+        );
+        assert!(h.contains("csv 2"));
+        let empty = domain(&DomainSummary {
+            domain: "nowhere.de".into(),
+            breaches: vec![],
+        })
+        .into_string();
+        accessible(&empty);
+        assert!(empty.contains(r#"id="domain-none""#) && !empty.contains("domain-breaches"));
+    }
+
+    #[test]
+    fn search_states() {
+        let org = Organization {
+            organization: "contoso".into(),
+            breach: "Contoso".into(),
+            accounts: 5,
+            occurrences: 9,
+            branches: vec![
+                Branch {
+                    domain: "contoso.de".into(),
+                    accounts: 3,
+                    occurrences: 5,
+                    documents: 1,
+                    messages: 1,
+                },
+                Branch {
+                    domain: "contoso.fr".into(),
+                    accounts: 2,
+                    occurrences: 4,
+                    documents: 1,
+                    messages: 0,
+                },
+            ],
+        };
+        let found = search("Contoso GmbH", Ok(std::slice::from_ref(&org))).into_string();
+        accessible(&found);
+        assert!(found.contains(r#"<li data-org="contoso">"#));
+        assert!(
+            found.contains(r#"href="/domains/contoso.de""#)
+                && found.contains(r#"href="/domains/contoso.fr""#)
+        );
+        assert!(found.contains("2 branches"));
+        let none = search("Nobody", Ok(&[])).into_string();
+        assert!(none.contains(r#"id="org-none""#));
+        let blank = search("", Ok(&[])).into_string();
+        assert!(!blank.contains("org-none") && !blank.contains("org-results"));
+        let err = search("ab", Err("give at least 3 letters")).into_string();
+        assert!(err.contains(r#"id="org-error""#) && err.contains("at least 3"));
+        accessible(&err);
+    }
+
+    #[test]
+    fn breach_catalogue_and_page() {
+        let list = breaches(&[
+            breach("A"),
+            Breach {
+                is_sensitive: true,
+                ..breach("B")
+            },
+        ])
+        .into_string();
+        accessible(&list);
+        assert!(list.contains(r#"<tr data-breach="A">"#) && list.contains("(sensitive)"));
+        assert!(breaches(&[])
+            .into_string()
+            .contains(r#"id="breaches-none""#));
+        let mut counts = BTreeMap::new();
+        counts.insert("emails".to_string(), count(1498, 23));
+        counts.insert("phones".to_string(), count(774, 20));
+        counts.insert("documents".to_string(), count(139, 98));
+        let mut types = BTreeMap::new();
+        types.insert("email".to_string(), count(89, 75));
+        let c = BreachCounts {
+            breach: breach("A"),
+            counts_complete: false,
+            counts,
+            document_types: types,
+            domains: 9,
+            organization_groups: 6,
+            top_domains: vec![Branch {
+                domain: "contoso.de".into(),
+                accounts: 3,
+                occurrences: 5,
+                documents: 1,
+                messages: 1,
+            }],
+            explanation: vec!["rule".into()],
+        };
+        let h = super::breach(&c, &[("DE".into(), 4), ("FR".into(), 2)]).into_string();
+        accessible(&h);
+        for id in [
+            "chart-data-classes",
+            "chart-document-types",
+            "chart-countries",
+        ] {
+            assert!(h.contains(&format!(r#"<svg id="{id}" role="img""#)), "{id}");
+        }
+        assert!(
+            h.contains("Phone numbers"),
+            "kinds are shown as data classes"
+        );
+        assert!(h.contains(r#"<section id="counts""#) && h.contains("1,498"));
+        assert!(h.contains("incomplete"), "unfinished ingests are flagged");
+        assert!(
+            h.contains("<em>ok</em>"),
+            "the operator's HTML description is kept"
+        );
+        let sensitive = BreachCounts {
+            top_domains: vec![],
+            ..c
+        };
+        assert!(!super::breach(&sensitive, &[])
+            .into_string()
+            .contains("top-domains"));
+    }
+
+    #[test]
+    fn dashboard_states() {
+        let signed_out = signin(None).into_string();
+        accessible(&signed_out);
+        assert!(signed_out.contains(r#"id="signin""#) && signed_out.contains(r#"type="password""#));
+        assert!(signin(Some("bad key"))
+            .into_string()
+            .contains(r#"id="signin-error""#));
+        let d = VerifiedDomain {
+            domain: "contoso.de".into(),
+            method: "dns".into(),
+            verified_at: "2024-03-04T10:00:00Z".into(),
+        };
+        let h = dashboard("ops", std::slice::from_ref(&d), "tok123", Notice::None).into_string();
+        accessible(&h);
+        assert!(h.contains(r#"<li data-domain="contoso.de">"#));
+        assert_eq!(
+            h.matches(r#"name="csrf" value="tok123""#).count(),
+            2,
+            "every form carries the CSRF token"
+        );
+        let started = StartResponse {
+            domain: "fabrikam.fr".into(),
+            method: crate::verify::Method::Http,
+            token: Some("abc".into()),
+            instructions: "serve it".into(),
+            expires_in: 60,
+        };
+        let h = dashboard("ops", &[], "tok", Notice::Started(&started)).into_string();
+        accessible(&h);
+        assert!(
+            h.contains(r#"id="verify-token""#)
+                && h.contains(r#"id="verify-check""#)
+                && h.contains(r#"value="http""#)
+        );
+        assert!(h.contains(r#"id="domains-none""#));
+        let mail = StartResponse {
+            token: None,
+            method: crate::verify::Method::Email,
+            ..started
+        };
+        let h = dashboard("ops", &[], "tok", Notice::Started(&mail)).into_string();
+        accessible(&h);
+        assert!(h.contains(r#"id="verify-code""#) && !h.contains(r#"id="verify-token""#));
+        assert!(dashboard("ops", &[], "t", Notice::Failed("nope"))
+            .into_string()
+            .contains(r#"id="verify-error""#));
+        assert!(dashboard("ops", &[], "t", Notice::Done("yes"))
+            .into_string()
+            .contains(r#"id="verify-done""#));
+    }
+
+    #[test]
+    fn owner_addresses_and_errors() {
+        let rows = [Address {
+            email: "jane@contoso.de".into(),
+            breach: "A".into(),
+            occurrences: 3,
+            data_classes: vec!["Email addresses".into()],
+            document_types: vec!["csv".into()],
+        }];
+        let h = dashboard_domain("contoso.de", &rows).into_string();
+        accessible(&h);
+        assert!(h.contains("jane@contoso.de") && h.contains(r#"id="csv-download""#));
+        assert!(dashboard_domain("contoso.de", &[])
+            .into_string()
+            .contains(r#"id="addresses-none""#));
+        for status in [400, 403, 404, 429, 500] {
+            let e = error(status, "<script>x</script>").into_string();
+            accessible(&e);
+            assert!(e.contains("&lt;script&gt;"), "messages are escaped");
+        }
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}
