@@ -313,3 +313,84 @@ both!(web_ui_in_chromium, |dir: &Path, db: &TestDb| {
         "the address reached the server's log"
     );
 });
+
+/// `leakdex demo` from nothing: corpus, index, key, banner, server; a re-run reuses all.
+#[test]
+fn demo_from_scratch_and_again() {
+    let dir = tempdir();
+    let demo_dir = dir.path().join("demo");
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let mut child = bin()
+            .args([
+                "demo",
+                "--dir",
+                s(&demo_dir),
+                "--addr",
+                "127.0.0.1:0",
+                "--orgs",
+                "6",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start leakdex demo");
+        let mut banner = String::new();
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("demo output ended early")
+                .expect("line");
+            banner.push_str(&line);
+            banner.push('\n');
+            if let Some(rest) = line.strip_prefix("leakdex: serving on ") {
+                break rest.split_whitespace().next().expect("url").to_string();
+            }
+        };
+        let key = banner
+            .split_whitespace()
+            .find(|w| w.starts_with("ldx_"))
+            .unwrap_or_else(|| panic!("no key in the banner:\n{banner}"))
+            .to_string();
+        assert!(
+            banner.contains("/domains/") && banner.contains("Check "),
+            "{banner}"
+        );
+        let page = Command::new("curl")
+            .args(["-sf", &format!("{base}/breaches/ContosoCrmDemo")])
+            .output()
+            .expect("curl");
+        assert!(
+            page.status.success()
+                && String::from_utf8_lossy(&page.stdout).contains("chart-data-classes")
+        );
+        let status = Command::new("curl")
+            .args([
+                "-sf",
+                "-A",
+                "t",
+                "-H",
+                &format!("hibp-api-key: {key}"),
+                &format!("{base}/api/v3/subscribeddomains"),
+            ])
+            .output()
+            .expect("curl");
+        assert!(
+            String::from_utf8_lossy(&status.stdout).contains("DomainName"),
+            "the demo key has a verified domain"
+        );
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        assert!(child.wait().expect("wait").success());
+        keys.push(key);
+    }
+    assert_eq!(keys[0], keys[1], "a re-run reuses the demo key");
+    assert_eq!(
+        std::fs::read_to_string(demo_dir.join("demo-key.txt"))
+            .expect("key file")
+            .trim(),
+        keys[0]
+    );
+}

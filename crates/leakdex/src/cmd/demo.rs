@@ -20,12 +20,11 @@ fn os(s: impl AsRef<std::ffi::OsStr>) -> OsString {
     s.as_ref().to_os_string()
 }
 
-pub fn run(args: DemoArgs, global: &Global) -> anyhow::Result<ExitCode> {
+pub fn run(args: DemoArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let corpus = args.dir.join("corpus");
     let db = format!("sqlite://{}", args.dir.join("index.db").display());
-    let quiet = os(if global.quiet { "-q" } else { "-v" });
     if !corpus.exists() {
         eprintln!(
             "leakdex demo: generating a synthetic leak of {} organisations in {}",
@@ -57,7 +56,6 @@ pub fn run(args: DemoArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
-    let _ = quiet;
     // The demo key and the domain it has verified.
     let rt = super::runtime()?;
     let index = rt.block_on(super::open(&db))?;
