@@ -469,7 +469,7 @@ try {
   }, { needs: ['breaches'], id: 'breach' });
   await a11y('breach page', ['breach']);
 
-  for (const chart of ['chart-data-classes', 'chart-document-types', 'chart-countries']) {
+  for (const chart of ['chart-data-classes', 'chart-document-types', 'chart-countries', 'chart-messages']) {
     await check(`breach page: svg#${chart} with role=img, aria-label and a rect`, async () => {
       const svg = page.locator(`svg#${chart}`);
       assert((await svg.count()) === 1, `${await svg.count()} svg#${chart}`);

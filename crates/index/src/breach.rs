@@ -68,6 +68,8 @@ pub struct Breach {
     pub counts: BTreeMap<String, Count>,
     /// leakdex: documents per type (`csv`, `email`, …), raw and unique.
     pub document_types: BTreeMap<String, Count>,
+    /// leakdex: messages per month of their Date header (`2024-03`), raw and unique.
+    pub messages_by_month: BTreeMap<String, Count>,
 }
 
 /// Catalogue fields given when a breach is created by an ingest.
@@ -164,6 +166,7 @@ fn from_row(row: &AnyRow) -> Result<Breach, Error> {
         counts_complete: flag(row, "materialized")?,
         counts: BTreeMap::new(),
         document_types: BTreeMap::new(),
+        messages_by_month: BTreeMap::new(),
     })
 }
 
@@ -243,10 +246,13 @@ impl Index {
                 raw: u(r.try_get(1)?),
                 unique: u(r.try_get(2)?),
             };
-            match what.strip_prefix("type:") {
-                Some(t) => b.document_types.insert(t.to_string(), c),
-                None => b.counts.insert(what, c),
-            };
+            if let Some(t) = what.strip_prefix("type:") {
+                b.document_types.insert(t.to_string(), c);
+            } else if let Some(m) = what.strip_prefix("month:") {
+                b.messages_by_month.insert(m.to_string(), c);
+            } else {
+                b.counts.insert(what, c);
+            }
         }
         Ok(Some(b))
     }

@@ -182,6 +182,7 @@ struct NodeRow {
     doc_type: &'static str,
     document: bool,
     message_key: Option<Vec<u8>>,
+    message_month: Option<String>,
     unreadable: bool,
 }
 
@@ -204,6 +205,7 @@ async fn write_top(
                 let h = key.hash("message-id", id);
                 h.into_bytes()
             }),
+            message_month: n.message_month.clone(),
             unreadable: n.unreadable.is_some(),
         })
         .collect();
@@ -213,9 +215,9 @@ async fn write_top(
     let mut new: HashSet<Hash> = HashSet::with_capacity(nodes.len());
     for chunk in nodes.chunks(ROWS) {
         let sql = format!(
-            "INSERT INTO node (hash, doc_type, is_document, message_key, unreadable) VALUES {} \
+            "INSERT INTO node (hash, doc_type, is_document, message_key, unreadable, message_month) VALUES {} \
              ON CONFLICT (hash) DO NOTHING RETURNING hash",
-            placeholders(chunk.len(), 5)
+            placeholders(chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for n in chunk {
@@ -224,7 +226,8 @@ async fn write_top(
                 .bind(n.doc_type)
                 .bind(i64::from(n.document))
                 .bind(n.message_key.clone())
-                .bind(i64::from(n.unreadable));
+                .bind(i64::from(n.unreadable))
+                .bind(n.message_month.clone());
         }
         for row in q.fetch_all(&mut *tx).await? {
             let h: Vec<u8> = row.try_get(0)?;

@@ -19,7 +19,7 @@ const DERIVED: [&str; 6] = [
     "breach_count",
 ];
 
-const STEPS: [&str; 10] = [
+const STEPS: [&str; 11] = [
     // Path counts from the top-level occurrences.
     "WITH RECURSIVE paths (hash, mult) AS ( \
         SELECT hash, COUNT(*) FROM occurrence WHERE breach_id = $1 GROUP BY hash \
@@ -35,6 +35,13 @@ const STEPS: [&str; 10] = [
      SELECT $1, 'messages', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), \
             COUNT(DISTINCT COALESCE(n.message_key, n.hash)) \
      FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.doc_type = 'email'",
+    // Messages per month of their Date header.
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'month:' || n.message_month, CAST(SUM(r.mult) AS BIGINT), \
+            COUNT(DISTINCT COALESCE(n.message_key, n.hash)) \
+     FROM reach r JOIN node n ON n.hash = r.hash \
+     WHERE r.breach_id = $1 AND n.doc_type = 'email' AND n.message_month IS NOT NULL \
+     GROUP BY n.message_month",
     "INSERT INTO breach_count (breach_id, what, raw, uniq) \
      SELECT $1, 'empty', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
      FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.doc_type = 'empty'",

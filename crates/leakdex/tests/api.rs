@@ -655,6 +655,17 @@ both!(native_api, |dir: &Path, db: &TestDb| {
         "{c}"
     );
     assert!(!c["top_domains"].as_array().expect("top").is_empty());
+    // Messages over time: every generated message has a Date, so the months add up.
+    let months = c["messages_by_month"].as_object().expect("months");
+    assert!(!months.is_empty());
+    for which in ["raw", "unique"] {
+        let sum: u64 = months.values().map(|m| m[which].as_u64().expect("n")).sum();
+        assert_eq!(
+            Some(sum),
+            c["counts"]["messages"][which].as_u64(),
+            "{which}: {months:?}"
+        );
+    }
     assert!(!c["explanation"].as_array().expect("text").is_empty());
     assert!(
         api.get("/api/v1/breaches/Secret", None).json()["top_domains"]

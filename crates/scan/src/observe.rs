@@ -45,6 +45,8 @@ pub struct Node {
     pub document: bool,
     /// An e-mail's Message-ID (angle brackets removed), if any.
     pub message_id: Option<String>,
+    /// An e-mail's month (`2024-03`, from its Date header), if any.
+    pub message_month: Option<String>,
     /// Its findings, aggregated per value.
     pub values: Vec<ValueCount>,
     /// Why it could not be (fully) decoded, if so — never a path.

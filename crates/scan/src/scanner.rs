@@ -167,6 +167,7 @@ impl Scanner {
                             graph: None,
                             values: Values::default(),
                             message_id: None,
+                            message_month: None,
                         };
                         for entry in rx {
                             w.top(entry, p);
@@ -257,6 +258,7 @@ struct Worker<'a> {
     graph: Option<Graph>,
     values: Values,
     message_id: Option<String>,
+    message_month: Option<String>,
 }
 
 impl Worker<'_> {
@@ -326,6 +328,7 @@ impl Worker<'_> {
                         ty: BlobType::Empty,
                         document: false,
                         message_id: None,
+                        message_month: None,
                         values: Vec::new(),
                         unreadable: None,
                     });
@@ -403,6 +406,7 @@ impl Worker<'_> {
 
     fn push_node(&mut self, hash: Hash, ty: BlobType, unreadable: Option<String>) {
         let message_id = self.message_id.take();
+        let message_month = self.message_month.take();
         let values: Vec<ValueCount> = self
             .values
             .drain()
@@ -419,6 +423,7 @@ impl Worker<'_> {
                 ty,
                 document: !ty.is_container(),
                 message_id,
+                message_month,
                 values,
                 unreadable,
             });
@@ -470,6 +475,7 @@ impl Worker<'_> {
                         .unwrap_or_else(|| format!("blake3:{hex}"));
                     sink.acc.messages.insert(id.clone());
                     self.message_id = Some(id);
+                    self.message_month = d.month;
                     children = d.children;
                     Ok(())
                 }

@@ -208,6 +208,8 @@ pub struct BreachCounts {
     pub counts: BTreeMap<String, Counted>,
     /// Documents per type, raw and unique.
     pub document_types: BTreeMap<String, Counted>,
+    /// Messages per month of their Date header (`2024-03`), raw and unique.
+    pub messages_by_month: BTreeMap<String, Counted>,
     /// Registrable domains named.
     pub domains: u64,
     /// Organisation groups those domains fall into.
@@ -268,6 +270,11 @@ pub(crate) async fn counts(state: &AppState, name: &str) -> Result<BreachCounts,
         counts_complete: b.counts_complete,
         counts: b
             .counts
+            .iter()
+            .map(|(k, v)| (k.clone(), (*v).into()))
+            .collect(),
+        messages_by_month: b
+            .messages_by_month
             .iter()
             .map(|(k, v)| (k.clone(), (*v).into()))
             .collect(),

@@ -11,6 +11,8 @@ use mail_parser::{HeaderName, MessageParser, MimeHeaders};
 pub struct Decoded {
     /// `Message-ID` without angle brackets, if any.
     pub message_id: Option<String>,
+    /// The month of its `Date` header (`2024-03`), if it has a plausible one.
+    pub month: Option<String>,
     /// Attachments (inline images and attached messages included), in MIME order.
     pub children: Vec<Child>,
 }
@@ -96,6 +98,10 @@ pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<Decoded, D
         .collect();
     Ok(Decoded {
         message_id: msg.message_id().map(|m| m.trim().to_string()),
+        month: msg
+            .date()
+            .filter(|d| (1980..=2100).contains(&d.year) && (1..=12).contains(&d.month))
+            .map(|d| format!("{:04}-{:02}", d.year, d.month)),
         children,
     })
 }
@@ -127,6 +133,10 @@ Gr=FC=DFe, see sales@contoso=\r\n.de\r\n\
         let mut c = Collect::default();
         let d = decode(raw, 4096, &mut c).unwrap();
         assert_eq!(d.message_id.as_deref(), Some("123.abc@mail.contoso.de"));
+        assert!(d
+            .month
+            .as_deref()
+            .is_none_or(|m| m.len() == 7 && &m[4..5] == "-"));
         assert_eq!(d.children.len(), 1);
         assert_eq!(d.children[0].name, "c.csv");
         let fields: Vec<&str> = c.0.iter().map(|(f, _)| f.as_str()).collect();

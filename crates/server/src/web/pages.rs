@@ -242,6 +242,15 @@ pub(crate) fn breach(c: &BreachCounts, countries: &[(String, u64)]) -> Markup {
             second: Some(v.unique),
         })
         .collect();
+    let months: Vec<Bar> = c
+        .messages_by_month
+        .iter()
+        .map(|(k, v)| Bar {
+            label: k.clone(),
+            value: v.raw,
+            second: Some(v.unique),
+        })
+        .collect();
     let by_country: Vec<Bar> = countries
         .iter()
         .map(|(k, n)| Bar {
@@ -291,6 +300,7 @@ pub(crate) fn breach(c: &BreachCounts, countries: &[(String, u64)]) -> Markup {
                     (bars("chart-data-classes", "Data classes: occurrences and unique values", &["raw", "unique"], &kinds))
                     (bars("chart-document-types", "Documents per type", &["raw", "unique"], &types))
                     (bars("chart-countries", "Organisation domains by country", &[], &by_country))
+                    (bars("chart-messages", "Messages per month (copies and distinct Message-IDs)", &["copies", "distinct"], &months))
                 }
             }
             @if !c.top_domains.is_empty() {
@@ -638,6 +648,12 @@ mod tests {
             counts_complete: false,
             counts,
             document_types: types,
+            messages_by_month: [
+                ("2024-02".to_string(), count(10, 4)),
+                ("2024-03".to_string(), count(6, 6)),
+            ]
+            .into_iter()
+            .collect(),
             domains: 9,
             organization_groups: 6,
             top_domains: vec![Branch {
@@ -655,6 +671,7 @@ mod tests {
             "chart-data-classes",
             "chart-document-types",
             "chart-countries",
+            "chart-messages",
         ] {
             assert!(h.contains(&format!(r#"<svg id="{id}" role="img""#)), "{id}");
         }
