@@ -1153,3 +1153,62 @@ both!(domain_verification, |dir: &Path, db: &TestDb| {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "expired: {}", r.text());
     drop(rt);
 });
+
+both!(empty_index, |_dir: &Path, db: &TestDb| {
+    let key = ok(db, &["-q", "keys", "create", "--label", "k"])
+        .trim()
+        .to_string();
+    let api = Api::new(db, Config::default());
+    assert_eq!(
+        api.get("/api/v3/breaches", None).json(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        api.get("/api/v3/latestbreach", None).status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get("/api/v3/subscribeddomains", Some(&key)).json(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        api.get("/api/v1/range/ABCDEF", None).json(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        api.get("/api/v3/breachedaccount/a%40b.de", Some(&key))
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let d = api.get("/api/v1/domains/contoso.de", None).json();
+    assert_eq!(d["breaches"], serde_json::json!([]));
+    assert_eq!(
+        api.get("/api/v1/organizations?q=contoso", None).json(),
+        serde_json::json!([])
+    );
+    // The pages' empty states.
+    assert!(api.get("/breaches", None).text().contains("breaches-none"));
+    assert!(api
+        .get("/domains/contoso.de", None)
+        .text()
+        .contains("domain-none"));
+    assert_eq!(
+        api.get("/breaches/Nope", None).status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get("/domains/a..b", None).status,
+        StatusCode::BAD_REQUEST
+    );
+    let dash = api.get("/dashboard", None).text();
+    assert!(dash.contains(r#"id="signin""#), "signed out");
+    // A form post without a session goes back to sign-in; with a bad key it is refused.
+    let r = api.call(
+        "POST",
+        "/dashboard/signin",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        [127, 0, 0, 1],
+    );
+    assert!(r.status.is_client_error(), "{}", r.status);
+});
