@@ -68,10 +68,13 @@ const STEPS: [&str; 11] = [
             COUNT(DISTINCT CASE WHEN n.doc_type = 'email' THEN COALESCE(n.message_key, n.hash) END) \
      FROM reach r JOIN node_value v ON v.hash = r.hash JOIN node n ON n.hash = r.hash \
      WHERE r.breach_id = $1 AND v.kind = 'domain' GROUP BY v.key",
-    "UPDATE domain_breach SET accounts = ( \
-        SELECT COUNT(*) FROM account_breach ab JOIN account a ON a.email = ab.email \
-        WHERE ab.breach_id = domain_breach.breach_id AND a.domain = domain_breach.domain) \
-     WHERE breach_id = $1",
+    // One grouped pass (UPDATE … FROM, SQLite ≥ 3.33 and PostgreSQL): a correlated
+    // subquery per domain scanned the breach's accounts once per domain — 20,000 domains
+    // × 1 M accounts did not finish in 20 minutes.
+    "UPDATE domain_breach SET accounts = x.n FROM ( \
+        SELECT a.domain AS d, COUNT(*) AS n FROM account_breach ab \
+        JOIN account a ON a.email = ab.email WHERE ab.breach_id = $1 GROUP BY a.domain) x \
+     WHERE domain_breach.breach_id = $1 AND domain_breach.domain = x.d",
 ];
 
 /// Occurrences of every kind in the documents that name a domain (what "data classes of
