@@ -11,8 +11,8 @@
 
 use leakdex_index::{Error, Index};
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// One account: its SHA-1 and the index of its set of breach names.
@@ -33,7 +33,10 @@ enum State {
 
 pub(crate) struct RangeCache {
     state: RwLock<State>,
-    checked: Mutex<Instant>,
+    /// When the catalogue was last compared, in ms since `epoch` (an atomic: this is
+    /// read by every range request).
+    checked: AtomicU64,
+    epoch: Instant,
     rebuilding: AtomicBool,
     refresh: Duration,
     max_entries: usize,
@@ -133,11 +136,16 @@ impl RangeCache {
     pub(crate) fn new(refresh: Duration, max_entries: usize) -> RangeCache {
         RangeCache {
             state: RwLock::new(State::Empty),
-            checked: Mutex::new(Instant::now()),
+            checked: AtomicU64::new(0),
+            epoch: Instant::now(),
             rebuilding: AtomicBool::new(false),
             refresh,
             max_entries,
         }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     fn current(&self) -> Option<Result<Arc<Snapshot>, ()>> {
@@ -162,9 +170,7 @@ impl RangeCache {
                 if let Ok(mut w) = self.state.write() {
                     *w = state;
                 }
-                if let Ok(mut c) = self.checked.lock() {
-                    *c = Instant::now();
-                }
+                self.checked.store(self.now_ms(), Ordering::Relaxed);
                 match self.current() {
                     Some(Ok(s)) => s,
                     _ => return Ok(None),
@@ -199,14 +205,16 @@ impl RangeCache {
     /// At most every `refresh`: compare the catalogue's signature in the background and
     /// rebuild when it changed.
     fn maybe_refresh(self: &Arc<Self>, index: &Index, current: Option<u64>) {
+        let now = self.now_ms();
+        let last = self.checked.load(Ordering::Relaxed);
+        let due = u64::try_from(self.refresh.as_millis()).unwrap_or(u64::MAX);
+        if now.saturating_sub(last) < due
+            || self
+                .checked
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_err()
         {
-            let Ok(mut c) = self.checked.lock() else {
-                return;
-            };
-            if c.elapsed() < self.refresh {
-                return;
-            }
-            *c = Instant::now();
+            return;
         }
         if self.rebuilding.swap(true, Ordering::AcqRel) {
             return;
