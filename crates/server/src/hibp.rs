@@ -306,27 +306,39 @@ pub(crate) async fn breached_account(
     }))
 }
 
-/// The k-anonymity lookup behind both range routes.
-pub(crate) async fn range_entries(
+/// The k-anonymity lookup behind both range routes: the JSON answer, from the in-memory
+/// snapshot (or the database for an index too big for it).
+pub(crate) async fn range_answer(
     state: &AppState,
     prefix: &str,
-) -> Result<Vec<RangeEntry>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     if prefix.len() != 6 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::BadRequest(
             "the range must be the first 6 hexadecimal characters of the SHA-1 of the lower-cased address".into(),
         ));
     }
-    let found = match state.0.range.lookup(state.index(), prefix).await? {
-        Some(found) => found,
-        None => state.index().range(prefix).await?,
+    let body = match state.0.range.lookup_json(state.index(), prefix).await? {
+        Some(json) => json,
+        None => {
+            let entries: Vec<RangeEntry> = state
+                .index()
+                .range(prefix)
+                .await?
+                .into_iter()
+                .map(|(hash_suffix, websites)| RangeEntry {
+                    hash_suffix,
+                    websites,
+                })
+                .collect();
+            serde_json::to_string(&entries).map_err(|e| ApiError::Internal(e.to_string()))?
+        }
     };
-    Ok(found
-        .into_iter()
-        .map(|(hash_suffix, websites)| RangeEntry {
-            hash_suffix,
-            websites,
-        })
-        .collect())
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /api/v3/breachedaccount/range/{prefix}`: the addresses whose SHA-1 starts with
@@ -340,8 +352,8 @@ pub(crate) async fn breached_range(
     State(state): State<AppState>,
     _key: Authed,
     PathArg(prefix): PathArg<String>,
-) -> Result<Json<Vec<RangeEntry>>, ApiError> {
-    Ok(Json(range_entries(&state, &prefix).await?))
+) -> Result<axum::response::Response, ApiError> {
+    range_answer(&state, &prefix).await
 }
 
 /// A host name from a request, lower-cased and checked: 1–253 characters, labels of

@@ -414,6 +414,6 @@ pub(crate) fn addresses_csv(rows: &[Address]) -> Result<Vec<u8>, ApiError> {
 pub(crate) async fn range(
     State(state): State<AppState>,
     PathArg(prefix): PathArg<String>,
-) -> Result<Json<Vec<RangeEntry>>, ApiError> {
-    Ok(Json(hibp::range_entries(&state, &prefix).await?))
+) -> Result<Response, ApiError> {
+    hibp::range_answer(&state, &prefix).await
 }

@@ -19,8 +19,11 @@ use std::time::{Duration, Instant};
 struct Snapshot {
     signature: u64,
     keys: Vec<[u8; 20]>,
+    /// `buckets[b]..buckets[b + 1]`: the keys whose first two bytes are `b`.
+    buckets: Vec<u32>,
     sets: Vec<u32>,
-    names: Vec<Arc<[String]>>,
+    /// Each breach-name set as its JSON array, serialised once.
+    names_json: Vec<Arc<str>>,
 }
 
 enum State {
@@ -124,11 +127,23 @@ async fn build(index: &Index, max_entries: usize) -> Result<State, Error> {
         breach_sets = names.len(),
         "range snapshot built"
     );
+    let mut buckets = vec![0u32; 65_537];
+    for k in &keys {
+        buckets[usize::from(k[0]) * 256 + usize::from(k[1]) + 1] += 1;
+    }
+    for i in 1..buckets.len() {
+        buckets[i] += buckets[i - 1];
+    }
+    let names_json = names
+        .iter()
+        .map(|n| Arc::from(serde_json::to_string(&**n).unwrap_or_else(|_| "[]".into())))
+        .collect();
     Ok(State::Ready(Arc::new(Snapshot {
         signature,
         keys,
+        buckets,
         sets,
-        names,
+        names_json,
     })))
 }
 
@@ -156,13 +171,13 @@ impl RangeCache {
         }
     }
 
-    /// `(hash suffix, breach names)` of the accounts under a 6-hex-digit prefix, or
-    /// `None` when the index is too big for memory (the caller asks the database).
-    pub(crate) async fn lookup(
+    /// The JSON answer (`[{"hashSuffix":…,"websites":[…]}]`) for a 6-hex-digit prefix,
+    /// or `None` when the index is too big for memory (the caller asks the database).
+    pub(crate) async fn lookup_json(
         self: &Arc<Self>,
         index: &Index,
         prefix: &str,
-    ) -> Result<Option<Vec<(String, Vec<String>)>>, Error> {
+    ) -> Result<Option<String>, Error> {
         let snap = match self.current() {
             None => {
                 // First use: build now (one request waits; the others too, briefly).
@@ -186,20 +201,27 @@ impl RangeCache {
             }
         };
         let Some(p) = hex20(&format!("{prefix:0<40}")) else {
-            return Ok(Some(Vec::new()));
+            return Ok(Some("[]".into()));
         };
-        let p = [p[0], p[1], p[2]];
-        let lo = snap.keys.partition_point(|k| k[..3] < p[..]);
-        let hi = snap.keys.partition_point(|k| k[..3] <= p[..]);
-        Ok(Some(
-            (lo..hi)
-                .map(|i| {
-                    let full = hex_upper(&snap.keys[i]);
-                    let names = snap.names[snap.sets[i] as usize].to_vec();
-                    (full[6..].to_string(), names)
-                })
-                .collect(),
-        ))
+        let b = usize::from(p[0]) * 256 + usize::from(p[1]);
+        let (from, to) = (snap.buckets[b] as usize, snap.buckets[b + 1] as usize);
+        let bucket = &snap.keys[from..to];
+        let lo = from + bucket.partition_point(|k| k[2] < p[2]);
+        let hi = from + bucket.partition_point(|k| k[2] <= p[2]);
+        let mut out = String::with_capacity(2 + (hi - lo) * 96);
+        out.push('[');
+        for i in lo..hi {
+            if i > lo {
+                out.push(',');
+            }
+            out.push_str("{\"hashSuffix\":\"");
+            out.push_str(&hex_upper(&snap.keys[i])[6..]);
+            out.push_str("\",\"websites\":");
+            out.push_str(&snap.names_json[snap.sets[i] as usize]);
+            out.push('}');
+        }
+        out.push(']');
+        Ok(Some(out))
     }
 
     /// At most every `refresh`: compare the catalogue's signature in the background and
@@ -243,6 +265,37 @@ impl RangeCache {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn answers_in_the_api_shape() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let index = leakdex_index::Index::open(&format!(
+                "sqlite://{}",
+                dir.path().join("i.db").display()
+            ))
+            .await
+            .unwrap();
+            let cache = std::sync::Arc::new(super::RangeCache::new(
+                std::time::Duration::from_secs(60),
+                10,
+            ));
+            // An empty index: an empty array for any prefix.
+            assert_eq!(
+                cache
+                    .lookup_json(&index, "ABCDEF")
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("[]")
+            );
+            index.close().await;
+        });
+    }
+
     #[test]
     fn hex_round_trip() {
         let s = "A94A8FE5CCB19BA61C4C0873D391E987982FBBD3";
