@@ -62,6 +62,12 @@ pub enum ChallengeError {
     Mismatch,
 }
 
+/// Records (or renews) that a key controls a domain: `$1` key, `$2` domain, `$3` method,
+/// `$4` time.
+const VERIFY: &str = "INSERT INTO verified_domain (key_id, domain, method, verified_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (key_id, domain) \
+     DO UPDATE SET method = excluded.method, verified_at = excluded.verified_at";
+
 /// Wrong proofs allowed per challenge before it is closed.
 pub const MAX_ATTEMPTS: i64 = 5;
 
@@ -166,16 +172,13 @@ impl Index {
         domain: &str,
         method: &str,
     ) -> Result<(), Error> {
-        sqlx::query(
-            "INSERT INTO verified_domain (key_id, domain, method, verified_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key_id, domain) DO UPDATE SET method = excluded.method, verified_at = excluded.verified_at",
-        )
-        .bind(key_id)
-        .bind(domain)
-        .bind(method)
-        .bind(crate::now_rfc3339())
-        .execute(&self.pool)
-        .await?;
+        sqlx::query(VERIFY)
+            .bind(key_id)
+            .bind(domain)
+            .bind(method)
+            .bind(crate::now_rfc3339())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -302,16 +305,13 @@ impl Index {
             if r.rows_affected() == 0 {
                 return Ok(Err(ChallengeError::NoChallenge));
             }
-            sqlx::query(
-                "INSERT INTO verified_domain (key_id, domain, method, verified_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (key_id, domain) DO UPDATE SET method = excluded.method, verified_at = excluded.verified_at",
-            )
-            .bind(key_id)
-            .bind(domain)
-            .bind(method)
-            .bind(crate::now_rfc3339())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(VERIFY)
+                .bind(key_id)
+                .bind(domain)
+                .bind(method)
+                .bind(crate::now_rfc3339())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(Ok(()))
         } else {

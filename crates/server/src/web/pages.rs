@@ -206,6 +206,20 @@ pub(crate) fn breaches(list: &[Breach]) -> Markup {
     )
 }
 
+/// A bar of raw (first series) and unique (second) counts.
+fn raw_unique_bar(label: &str, c: &crate::native::Counted) -> Bar {
+    Bar {
+        label: label.to_string(),
+        value: c.raw,
+        second: Some(c.unique),
+    }
+}
+
+/// One raw-and-unique bar per entry, in key order.
+fn raw_unique(m: &std::collections::BTreeMap<String, crate::native::Counted>) -> Vec<Bar> {
+    m.iter().map(|(k, v)| raw_unique_bar(k, v)).collect()
+}
+
 /// The HIBP data class of a kind's plural name (`phones` → "Phone numbers").
 fn data_class_of(plural: &str) -> String {
     leakdex_core::KINDS
@@ -229,28 +243,11 @@ pub(crate) fn breach(c: &BreachCounts, countries: &[(String, u64)]) -> Markup {
         })
         .map(|(k, v)| Bar {
             label: data_class_of(k),
-            value: v.raw,
-            second: Some(v.unique),
+            ..raw_unique_bar(k, v)
         })
         .collect();
-    let types: Vec<Bar> = c
-        .document_types
-        .iter()
-        .map(|(k, v)| Bar {
-            label: k.clone(),
-            value: v.raw,
-            second: Some(v.unique),
-        })
-        .collect();
-    let months: Vec<Bar> = c
-        .messages_by_month
-        .iter()
-        .map(|(k, v)| Bar {
-            label: k.clone(),
-            value: v.raw,
-            second: Some(v.unique),
-        })
-        .collect();
+    let types = raw_unique(&c.document_types);
+    let months = raw_unique(&c.messages_by_month);
     let by_country: Vec<Bar> = countries
         .iter()
         .map(|(k, n)| Bar {
