@@ -269,3 +269,24 @@ impl Index {
             .collect()
     }
 }
+
+impl Index {
+    /// How many of a breach's domains fall under each country: the two-letter top-level
+    /// label upper-cased (`contoso.co.uk` → `UK`), `generic` for the others; most first.
+    /// Grouped in the database: a breach can name hundreds of thousands of domains.
+    pub async fn domains_by_country(&self, breach_id: i64) -> Result<Vec<(String, u64)>, Error> {
+        let rows = sqlx::query(
+            "SELECT c, CAST(COUNT(*) AS BIGINT) AS n FROM ( \
+                SELECT CASE WHEN substr(domain, length(domain) - 2, 1) = '.' \
+                            THEN upper(substr(domain, length(domain) - 1)) ELSE 'generic' END AS c \
+                FROM domain_breach WHERE breach_id = $1) x \
+             GROUP BY c ORDER BY n DESC, c",
+        )
+        .bind(breach_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, u(r.try_get(1)?))))
+            .collect()
+    }
+}

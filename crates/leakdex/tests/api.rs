@@ -655,6 +655,29 @@ both!(native_api, |dir: &Path, db: &TestDb| {
         "{c}"
     );
     assert!(!c["top_domains"].as_array().expect("top").is_empty());
+    // The breach page's countries: domains grouped by their two-letter top-level label,
+    // as many in all as the breach names (fewer than 15 countries here).
+    let page = api.get("/breaches/Contoso", None).text();
+    let label = page
+        .split("aria-label=\"Organisation domains by country. ")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the countries chart");
+    let per: Vec<(&str, u64)> = label
+        .split("; ")
+        .filter_map(|p| p.split_once(": "))
+        .map(|(c, n)| (c, n.replace(',', "").parse().expect("a count")))
+        .collect();
+    assert!(per.iter().any(|(c, _)| *c == "DE"), "{label}");
+    assert!(
+        per.iter().all(|(c, _)| c.len() == 2 || *c == "generic"),
+        "{label}"
+    );
+    assert_eq!(
+        Some(per.iter().map(|(_, n)| n).sum::<u64>()),
+        c["domains"].as_u64(),
+        "{label}"
+    );
     // Messages over time: every generated message has a Date, so the months add up.
     let months = c["messages_by_month"].as_object().expect("months");
     assert!(!months.is_empty());

@@ -22,7 +22,7 @@ use leakdex_index::ApiKey;
 use maud::Markup;
 use pages::Notice;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -171,42 +171,25 @@ async fn breaches(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The country of a registrable domain by its top-level label (`co.uk` → `UK`);
-/// generic TLDs group as "generic".
-fn country(domain: &str) -> String {
-    let tld = domain.rsplit('.').next().unwrap_or("");
-    if tld.len() == 2 {
-        tld.to_ascii_uppercase()
-    } else {
-        "generic".to_string()
-    }
-}
-
 async fn breach(State(state): State<AppState>, Path(name): Path<String>) -> Response {
     let counts = match crate::native::counts(&state, &name).await {
         Ok(c) => c,
         Err(e) => return page_error(e),
     };
-    // Organisation domains by country: every domain of the breach (never for a
-    // sensitive one, whose organisations are not shown).
-    let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
+    // Organisation domains by country (never for a sensitive breach, whose
+    // organisations are not shown).
+    let mut countries = Vec::new();
     if !counts.breach.is_sensitive {
         let id = match state.index().breach_id(&name).await {
             Ok(Some(id)) => id,
             Ok(None) => return page_error(ApiError::NotFound(None)),
             Err(e) => return page_error(e.into()),
         };
-        match state.index().top_domains(id, i64::MAX).await {
-            Ok(domains) => {
-                for d in domains {
-                    *by_country.entry(country(&d.domain)).or_insert(0) += 1;
-                }
-            }
+        match state.index().domains_by_country(id).await {
+            Ok(c) => countries = c,
             Err(e) => return page_error(e.into()),
         }
     }
-    let mut countries: Vec<(String, u64)> = by_country.into_iter().collect();
-    countries.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     countries.truncate(15);
     html(pages::breach(&counts, &countries))
 }
@@ -303,6 +286,19 @@ fn method_of(f: &HashMap<String, String>) -> Result<Method, ApiError> {
     }
 }
 
+/// A signed-in form POST: its fields, key and CSRF token — or the response refusing it
+/// (no session, or the CSRF token missing or wrong).
+#[allow(clippy::result_large_err)]
+fn signed_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(HashMap<String, String>, ApiKey, String, String), Response> {
+    let f = fields(body);
+    let (key, csrf, id) = checked(state, headers, field(&f, "csrf"))?;
+    Ok((f, key, csrf, id))
+}
+
 /// The session of a form POST whose CSRF token matches, or the response refusing it.
 // The error is the response itself, returned as is: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
@@ -326,9 +322,8 @@ fn checked(
 }
 
 async fn signout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let f = fields(&body);
-    match checked(&state, &headers, field(&f, "csrf")) {
-        Ok((_, _, id)) => {
+    match signed_form(&state, &headers, &body) {
+        Ok((_, _, _, id)) => {
             state.0.sessions.remove(&id);
             let mut resp = Redirect::to("/dashboard").into_response();
             let gone = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -342,8 +337,7 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 async fn verify_start(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let f = fields(&body);
-    let (key, csrf, _) = match checked(&state, &headers, field(&f, "csrf")) {
+    let (f, key, csrf, _) = match signed_form(&state, &headers, &body) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -369,8 +363,7 @@ async fn verify_start(State(state): State<AppState>, headers: HeaderMap, body: B
 }
 
 async fn verify_check(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let f = fields(&body);
-    let (key, csrf, _) = match checked(&state, &headers, field(&f, "csrf")) {
+    let (f, key, csrf, _) = match signed_form(&state, &headers, &body) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -498,13 +491,6 @@ async fn js() -> Response {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn countries_by_tld() {
-        assert_eq!(super::country("contoso.de"), "DE");
-        assert_eq!(super::country("contoso.co.uk"), "UK");
-        assert_eq!(super::country("contoso.com"), "generic");
-    }
-
     #[test]
     fn cookies_are_parsed() {
         let mut h = axum::http::HeaderMap::new();
