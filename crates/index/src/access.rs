@@ -93,6 +93,25 @@ pub fn random_hex(bytes: usize) -> String {
     s
 }
 
+/// Milliseconds since the epoch.
+pub(crate) fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0))
+}
+
+/// A registrable domain as given by a user: trimmed, lower-cased, no trailing dot;
+/// anything else (a subdomain, a public suffix, garbage) is refused.
+pub(crate) fn verify_domain_arg(domain: &str) -> Result<String, Error> {
+    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    match leakdex_core::registrable_domain(&d) {
+        Some(r) if r == d => Ok(d),
+        _ => Err(Error::Invalid(format!(
+            "{domain:?} is not a registrable domain (e.g. contoso.de, not mail.contoso.de)"
+        ))),
+    }
+}
+
 fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

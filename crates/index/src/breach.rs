@@ -320,6 +320,15 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
+        if update.is_retired == Some(false) {
+            // Out of retirement, the breach shows again to its domains: alerts it never
+            // sent are written now (those it sent before are not sent again).
+            let id: i64 = sqlx::query_scalar("SELECT id FROM breach WHERE name = $1")
+                .bind(name)
+                .fetch_one(&mut *tx)
+                .await?;
+            crate::outbox::enqueue(&mut tx, &self.key, id, crate::Alerts::Queue).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -342,6 +351,7 @@ impl Index {
             "domain_kind",
             "breach_count",
             "ingest_run",
+            "notification",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
                 .bind(id)

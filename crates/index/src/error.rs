@@ -19,6 +19,9 @@ pub enum Error {
     /// A value given by the user is not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// The key may not do this (e.g. subscribe to a domain it has not verified).
+    #[error("{0}")]
+    Forbidden(String),
     /// Writing an export failed.
     #[error("cannot write the export: {0}")]
     Io(std::io::Error),

@@ -34,6 +34,7 @@ mod ingest;
 pub mod keyed;
 mod lookup;
 mod materialize;
+mod outbox;
 mod search;
 mod time;
 
@@ -47,5 +48,9 @@ pub use export::{AccountRow, DomainRow};
 pub use ingest::{IngestStats, Ingester};
 pub use lookup::AddressRow;
 pub use materialize::org_key_of_domain;
+pub use outbox::{
+    check_webhook_url, Alerts, Channel, Claimed, NewSubscription, Notification, Outcome,
+    PreviewRow, Subscription,
+};
 pub use search::{DomainCount, DomainHit, EmailHit, OrgHit};
 pub use time::{now_rfc3339, today};

@@ -6,7 +6,7 @@
 //! k ways counts k times, which is the duplicate rule of docs/counting.md.
 
 use crate::breach::u;
-use crate::{Error, Index};
+use crate::{Alerts, Error, Index};
 use leakdex_core::{DataClass, Kind, KINDS};
 use sqlx::Row;
 
@@ -116,8 +116,10 @@ pub(crate) async fn sync_org_search(
 }
 
 impl Index {
-    /// Recomputes every derived table of a breach, its PwnCount and DataClasses.
-    pub async fn materialize(&self, breach_id: i64) -> Result<(), Error> {
+    /// Recomputes every derived table of a breach, its PwnCount and DataClasses, and — in
+    /// the same transaction — writes the alerts it newly owes subscribed domains
+    /// (queued, or held for `leakdex notify release`). Returns how many were written.
+    pub async fn materialize(&self, breach_id: i64, alerts: Alerts) -> Result<u64, Error> {
         let mut tx = self.pool.begin().await?;
         // Several `ingest` processes may load one breach at once; each recomputes the
         // breach when it ends. The breach row lock makes those recomputations take turns
@@ -222,8 +224,9 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
+        let queued = crate::outbox::enqueue(&mut tx, &self.key, breach_id, alerts).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(queued)
     }
 }
 

@@ -144,6 +144,25 @@ pub enum Command {
     Keys(KeysCommand),
     /// Show who read which verified domain's data, and when.
     AuditLog(AuditLogArgs),
+    /// Alert subscriptions of verified domains (webhooks, e-mail).
+    ///
+    /// A subscribed domain is told once about every breach that names it from then on:
+    /// the alert is written to a durable outbox in the same transaction as the ingest
+    /// that found the domain, and `leakdex serve` (or `leakdex notify run`) delivers it,
+    /// retrying for up to a day. Webhooks are signed as Standard Webhooks
+    /// (docs/alerts.md).
+    #[command(subcommand)]
+    Subscriptions(SubscriptionsCommand),
+    /// The alert outbox: deliver, preview, release held alerts, list, dead letters.
+    ///
+    /// Examples:
+    ///   leakdex ingest dump/ --breach ContosoCrm --hold-alerts
+    ///   leakdex notify preview ContosoCrm
+    ///   leakdex notify release ContosoCrm
+    ///   leakdex notify failed
+    ///   leakdex notify retry --all
+    #[command(subcommand, verbatim_doc_comment)]
+    Notify(NotifyCommand),
 }
 
 #[derive(Debug, Args)]
@@ -182,14 +201,8 @@ pub struct ServeArgs {
     /// DNS server for verification TXT lookups (default: the system's resolvers).
     #[arg(long, value_name = "IP:PORT")]
     pub dns_server: Option<std::net::SocketAddr>,
-    /// SMTP relay for e-mailed verification codes, e.g. smtp://127.0.0.1:25,
-    /// smtps://user:pass@host or smtp://host:587?tls=required. Without it, e-mail
-    /// verification is off.
-    #[arg(long, env = "LEAKDEX_SMTP_URL", value_name = "URL")]
-    pub smtp_url: Option<String>,
-    /// Sender of verification e-mails.
-    #[arg(long, default_value = "leakdex <no-reply@localhost>")]
-    pub mail_from: String,
+    #[command(flatten)]
+    pub mail: MailArgs,
     /// Scheme of the /.well-known verification file check (http only for tests).
     #[arg(long, default_value = "https", value_parser = ["https", "http"])]
     pub verify_http_scheme: String,
@@ -203,6 +216,152 @@ pub struct ServeArgs {
     /// Hours a verification challenge stays open.
     #[arg(long, default_value_t = 24)]
     pub verify_ttl_hours: u64,
+    /// Do not deliver alerts from this server (run `leakdex notify run` elsewhere).
+    #[arg(long)]
+    pub no_alerts: bool,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// The mail relay (verification codes and e-mail alerts).
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// SMTP relay for e-mailed verification codes and e-mail alerts, e.g.
+    /// smtp://127.0.0.1:25, smtps://user:pass@host or smtp://host:587?tls=required.
+    /// Without it, e-mail verification is off and e-mail alerts wait in the outbox.
+    #[arg(long, env = "LEAKDEX_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of verification and alert e-mails.
+    #[arg(long, default_value = "leakdex <no-reply@localhost>")]
+    pub mail_from: String,
+}
+
+/// How alerts are delivered (`serve` and `notify run`).
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    /// Longest one delivery attempt may take (ms, s, m, h).
+    #[arg(long, default_value = "10s", value_parser = crate::size::duration, value_name = "DURATION")]
+    pub alert_timeout: std::time::Duration,
+    /// How often the outbox is checked for alerts to send.
+    #[arg(long, default_value = "2s", value_parser = crate::size::duration, value_name = "DURATION")]
+    pub alert_poll: std::time::Duration,
+    /// Delay before the first retry of a failed alert; each retry doubles it (with
+    /// jitter), up to --alert-retry-cap.
+    #[arg(long, default_value = "30s", value_parser = crate::size::duration, value_name = "DURATION")]
+    pub alert_retry_base: std::time::Duration,
+    /// Longest delay between two attempts.
+    #[arg(long, default_value = "1h", value_parser = crate::size::duration, value_name = "DURATION")]
+    pub alert_retry_cap: std::time::Duration,
+    /// How long a failing alert is retried before it becomes a dead letter
+    /// (`leakdex notify failed`, `leakdex notify retry`).
+    #[arg(long, default_value = "24h", value_parser = crate::size::duration, value_name = "DURATION")]
+    pub alert_give_up: std::time::Duration,
+    /// Deliver webhooks to loopback, private and link-local addresses (refused by
+    /// default: a subscriber could otherwise make the server call into its network).
+    #[arg(long)]
+    pub webhook_allow_private: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionsCommand {
+    /// Subscribe a verified domain to alerts: a webhook, e-mail addresses, or both.
+    /// Prints the webhook signing secret (`whsec_…`).
+    ///
+    /// Example: leakdex subscriptions add --key-id 1 --domain contoso.de \
+    ///            --webhook https://hooks.contoso.de/leakdex --email security@contoso.de
+    #[command(verbatim_doc_comment)]
+    Add {
+        /// The key that has verified the domain.
+        #[arg(long)]
+        key_id: i64,
+        /// The verified registrable domain.
+        #[arg(long)]
+        domain: String,
+        /// Webhook URL (http:// or https://) to POST signed alerts to.
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
+        /// Mailbox to e-mail alerts to (repeat for several).
+        #[arg(long = "email", value_name = "ADDRESS")]
+        emails: Vec<String>,
+        /// List the domain's exposed addresses in each alert.
+        #[arg(long)]
+        include_addresses: bool,
+    },
+    /// List subscriptions (never their secrets).
+    List {
+        /// Only this key's.
+        #[arg(long)]
+        key_id: Option<i64>,
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a subscription's webhook signing secret.
+    Secret {
+        /// Subscription id.
+        id: i64,
+    },
+    /// Remove a subscription; alerts not yet sent are cancelled.
+    Remove {
+        /// Subscription id.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Deliver every alert that is due, once, and exit (for cron, or when no server
+    /// runs). Failures are retried by a later run or a server.
+    Run {
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        delivery: DeliveryArgs,
+    },
+    /// Which organisations and domains a breach alerts, with their counts and each
+    /// subscription's delivery state — check before `notify release`.
+    Preview {
+        /// Breach name.
+        breach: String,
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a breach's held alerts (ingested with --hold-alerts).
+    Release {
+        /// Breach name.
+        breach: String,
+    },
+    /// Alerts and their delivery state, newest first.
+    List {
+        /// Only this state: held, pending, sending, delivered, dead or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        /// Only this breach's.
+        #[arg(long)]
+        breach: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dead letters: alerts that failed for the whole retry window.
+    Failed {
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue dead letters again, with a fresh retry window.
+    Retry {
+        /// Notification ids (see `notify failed`).
+        #[arg(required_unless_present = "all")]
+        ids: Vec<i64>,
+        /// Every dead letter.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -357,6 +516,10 @@ pub struct IngestArgs {
     /// Print the breach as JSON (as `breach show --json`) instead of the summary.
     #[arg(long)]
     pub json: bool,
+    /// Hold the alerts this load owes subscribed domains until an operator checks them
+    /// (`leakdex notify preview BREACH`) and sends them (`leakdex notify release BREACH`).
+    #[arg(long)]
+    pub hold_alerts: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -1,4 +1,4 @@
-//! Human sizes on the command line: `512M`, `8G`, `1048576`.
+//! Human sizes and durations on the command line: `512M`, `8G`, `1048576`; `30s`, `24h`.
 
 /// Parses a byte size with an optional K/M/G/T suffix (powers of 1024).
 pub fn parse(s: &str) -> Result<u64, String> {
@@ -25,8 +25,46 @@ pub fn parse(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{s:?} is too large"))
 }
 
+/// Parses a duration: a number with a unit, `ms`, `s`, `m`, `h` or `d` (`500ms`, `30s`,
+/// `24h`); a bare number is seconds.
+pub fn duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (examples: 500ms, 30s, 10m, 24h)"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        u => {
+            return Err(format!(
+                "unknown unit {u:?} in {s:?} (use ms, s, m, h or d)"
+            ))
+        }
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|_| format!("{s:?} is out of range"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(super::duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(super::duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(super::duration("24h"), Ok(Duration::from_secs(86400)));
+        assert_eq!(super::duration("2"), Ok(Duration::from_secs(2)));
+        assert!(super::duration("5x").is_err());
+        assert!(super::duration("").is_err());
+        assert!(super::duration("-1s").is_err());
+    }
+
     #[test]
     fn sizes() {
         assert_eq!(super::parse("512M"), Ok(512 << 20));

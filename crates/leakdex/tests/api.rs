@@ -91,7 +91,7 @@ pub fn fixture(dir: &Path, db: &TestDb) -> Fixture {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -100,29 +100,29 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// The router over `db`, as seen from client address `ip`.
-struct Api {
-    rt: tokio::runtime::Runtime,
-    state: AppState,
+pub(crate) struct Api {
+    pub rt: tokio::runtime::Runtime,
+    pub state: AppState,
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
 }
 
 impl Resp {
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 impl Api {
-    fn new(db: &TestDb, config: Config) -> Api {
+    pub fn new(db: &TestDb, config: Config) -> Api {
         let rt = runtime();
         let index = rt
             .block_on(leakdex_index::Index::open(&db.url))
@@ -133,7 +133,7 @@ impl Api {
         }
     }
 
-    fn call(
+    pub fn call(
         &self,
         method: &str,
         uri: &str,
@@ -171,7 +171,7 @@ impl Api {
     }
 
     /// GET with a user agent (and a key, if given).
-    fn get(&self, uri: &str, key: Option<&str>) -> Resp {
+    pub fn get(&self, uri: &str, key: Option<&str>) -> Resp {
         let mut h = vec![("user-agent", "leakdex-tests")];
         if let Some(k) = key {
             h.push(("hibp-api-key", k));
@@ -179,7 +179,7 @@ impl Api {
         self.call("GET", uri, &h, None, [127, 0, 0, 1])
     }
 
-    fn post(&self, uri: &str, key: &str, body: Value) -> Resp {
+    pub fn post(&self, uri: &str, key: &str, body: Value) -> Resp {
         self.call(
             "POST",
             uri,
@@ -888,9 +888,9 @@ async fn dns_server(zone: Zone) -> SocketAddr {
 }
 
 /// An SMTP sink on loopback: accepts every message, keeps (recipients, data).
-type Outbox = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
+pub(crate) type Outbox = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
 
-async fn smtp_sink(outbox: Outbox) -> SocketAddr {
+pub(crate) async fn smtp_sink(outbox: Outbox) -> SocketAddr {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

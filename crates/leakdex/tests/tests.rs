@@ -5,6 +5,7 @@ mod util;
 
 #[macro_use]
 mod index;
+mod alerts;
 mod api;
 mod cli;
 mod limits;

@@ -63,6 +63,7 @@ impl From<leakdex_index::Error> for ApiError {
         match e {
             leakdex_index::Error::Invalid(m) => ApiError::BadRequest(m),
             leakdex_index::Error::NoBreach(_) => ApiError::NotFound(None),
+            leakdex_index::Error::Forbidden(_) => ApiError::Unverified,
             other => ApiError::Internal(other.to_string()),
         }
     }

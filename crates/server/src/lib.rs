@@ -12,6 +12,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod alerts;
 mod auth;
 mod error;
 pub mod hibp;
@@ -22,6 +23,7 @@ mod openapi;
 mod range;
 mod serve;
 mod state;
+mod subscribe;
 pub mod verify;
 mod web;
 
@@ -31,7 +33,7 @@ pub use openapi::openapi;
 pub use serve::{serve, Tls};
 pub use state::{AppState, Config, VerifyConfig};
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -72,7 +74,12 @@ pub fn router(state: AppState) -> Router {
     let keyed_v1 = Router::new()
         .route("/domains/{domain}/addresses", get(native::domain_addresses))
         .route("/domains/{domain}/verify/start", post(verify::start))
-        .route("/domains/{domain}/verify/check", post(verify::check));
+        .route("/domains/{domain}/verify/check", post(verify::check))
+        .route(
+            "/subscriptions",
+            get(subscribe::list).post(subscribe::create),
+        )
+        .route("/subscriptions/{id}", delete(subscribe::remove));
     Router::new()
         .nest("/api/v3", v3)
         .nest("/api/v1", public_v1.merge(keyed_v1))

@@ -24,12 +24,16 @@ use utoipa::{Modify, OpenApi};
         crate::native::range,
         crate::verify::start,
         crate::verify::check,
+        crate::subscribe::list,
+        crate::subscribe::create,
+        crate::subscribe::remove,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&KeyScheme, &CommonResponses),
     tags((name = "hibp", description = "HIBP API v3, field for field"),
          (name = "native", description = "Counts, organisations and verified-domain data"),
-         (name = "verification", description = "Proving control of a domain"))
+         (name = "verification", description = "Proving control of a domain"),
+         (name = "alerts", description = "Alerts of later breaches naming a verified domain"))
 )]
 struct ApiDoc;
 
@@ -63,7 +67,10 @@ impl Modify for CommonResponses {
             )
         };
         for (path, item) in api.paths.paths.iter_mut() {
-            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+            for op in [&mut item.get, &mut item.post, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
                 let r = &mut op.responses.responses;
                 r.entry("400".into())
                     .or_insert_with(|| err("Malformed request").build().into());

@@ -2,7 +2,7 @@
 
 use crate::cli::{Global, IngestArgs};
 use crate::progress::Bar;
-use leakdex_index::{Ingester, NewBreach};
+use leakdex_index::{Alerts, Ingester, NewBreach};
 use leakdex_scan::Scanner;
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,7 +38,12 @@ pub fn run(args: IngestArgs, global: &Global) -> anyhow::Result<ExitCode> {
         skipped = stats.skipped,
         "blobs written; deriving counts"
     );
-    rt.block_on(index.materialize(id))?;
+    let alerts = if args.hold_alerts {
+        Alerts::Hold
+    } else {
+        Alerts::Queue
+    };
+    let queued = rt.block_on(index.materialize(id, alerts))?;
     let breach = rt
         .block_on(index.breach(&args.breach))?
         .ok_or_else(|| anyhow::anyhow!("breach {} vanished during the ingest", args.breach))?;
@@ -60,6 +65,18 @@ pub fn run(args: IngestArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 out,
                 "{} blobs were unreadable (`leakdex scan` lists them with reasons).",
                 report.unreadable.len()
+            )?;
+        }
+        if queued > 0 {
+            writeln!(
+                out,
+                "{queued} alerts to subscribed domains {} (`leakdex notify preview {}`).",
+                if args.hold_alerts {
+                    "are held until `leakdex notify release`"
+                } else {
+                    "are queued for delivery"
+                },
+                breach.name
             )?;
         }
         writeln!(out, "\nThe breach now holds:\n")?;

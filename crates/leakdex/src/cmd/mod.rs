@@ -5,6 +5,7 @@ mod corpus;
 mod demo;
 mod export;
 mod ingest;
+mod notify;
 mod scan;
 mod search;
 mod serve;
@@ -25,6 +26,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Keys(cmd) => serve::keys(cmd, &cli.global),
         Command::AuditLog(args) => serve::audit_log(args, &cli.global),
+        Command::Subscriptions(cmd) => notify::subscriptions(cmd, &cli.global),
+        Command::Notify(cmd) => notify::run(cmd, &cli.global),
     }
 }
 

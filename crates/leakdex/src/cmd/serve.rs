@@ -15,8 +15,8 @@ pub fn run(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         verify: VerifyConfig {
             dns_server: args.dns_server,
-            smtp_url: args.smtp_url,
-            mail_from: args.mail_from,
+            smtp_url: args.mail.smtp_url.clone(),
+            mail_from: args.mail.mail_from.clone(),
             http_scheme: args.verify_http_scheme,
             http_port: args.verify_http_port,
             http_connect: args.verify_http_connect,
@@ -38,6 +38,12 @@ pub fn run(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         // the port is chosen by the system.
         println!("leakdex: serving on {scheme}://{addr} (HIBP v3 API at {scheme}://{addr}/api/v3)");
         std::io::stdout().flush()?;
+    }
+    if !args.no_alerts {
+        let deliverer = super::notify::deliverer(&index, &args.mail, &args.delivery)?;
+        // Stopping mid-attempt is safe: the lease expires and the alert is sent again
+        // with the same idempotency key.
+        rt.spawn(deliverer.run());
     }
     let state = AppState::new(index.clone(), config);
     rt.block_on(leakdex_server::serve(state, listener, tls))
