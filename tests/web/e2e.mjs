@@ -553,6 +553,28 @@ try {
   }, { needs: ['verify-start'], id: 'verified' });
   await a11y('dashboard with a verified domain', ['verified']);
 
+  await check(`dashboard: form#subscribe turns on alerts for ${DOMAIN}, shows #webhook-secret once, and Remove turns them off`, async () => {
+    assert((await page.locator('p#subscriptions-none').count()) === 1, 'no p#subscriptions-none before subscribing');
+    const domains = await page.locator('select#subscribe-domain option').evaluateAll((os) => os.map((o) => o.value));
+    assert(domains.includes(DOMAIN), `select#subscribe-domain options ${show(domains)} lack ${DOMAIN}`);
+    await page.locator('select#subscribe-domain').selectOption(DOMAIN);
+    await page.locator('input#subscribe-webhook').fill('https://hooks.example.org/leakdex');
+    await page.locator('input#subscribe-emails').fill(`security@${DOMAIN}`);
+    await clickAndLoad(submitOf('form#subscribe'));
+    await snap('subscribed');
+    const secret = (await page.locator('#webhook-secret').innerText()).trim();
+    assert(/^whsec_[A-Za-z0-9+/=]{40,}$/.test(secret), `#webhook-secret ${show(secret)} is not a whsec_ secret`);
+    const row = page.locator('table#subscriptions tbody tr').filter({ hasText: 'hooks.example.org' });
+    assert((await row.count()) === 1, 'no row of table#subscriptions shows the webhook');
+    await goto('/dashboard');
+    assert((await page.locator('#webhook-secret').count()) === 0, 'the secret is shown again on reload');
+    await clickAndLoad(page.locator('table#subscriptions tbody tr button[type=submit]').first());
+    await snap('unsubscribed');
+    assert((await page.locator('p#subscriptions-none').count()) === 1, 'the subscription is still listed after Remove');
+    return `secret ${secret.slice(0, 10)}…`;
+  }, { needs: ['verified'], id: 'subscribed' });
+  await a11y('dashboard alerts', ['subscribed']);
+
   let csvHref = null;
   await check(`dashboard: /dashboard/domains/${DOMAIN} lists ${EMAIL} in table#addresses`, async () => {
     const a = page.locator(`ul#domains li[data-domain=${q(DOMAIN)}] a[href=${q(`/dashboard/domains/${DOMAIN}`)}]`);

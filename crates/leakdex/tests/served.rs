@@ -395,87 +395,96 @@ fn demo_from_scratch_and_again() {
     );
 }
 
-both!(alert_survives_a_server_killed_mid_delivery, |dir: &Path,
-                                                     db: &TestDb| {
-    use crate::alerts::{receiver, Inbox};
-    use std::sync::{Arc, Mutex};
-    use std::time::{Duration, Instant};
-    ok(db, &["-q", "keys", "create", "--label", "owner"]);
-    ok(db, &["keys", "add-domain", "--key-id", "1", "contoso.de"]);
-    let rt = crate::api::runtime();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let secret = ok(
-        db,
-        &[
-            "-q",
-            "subscriptions",
-            "add",
-            "--key-id",
-            "1",
-            "--domain",
-            "contoso.de",
-            "--webhook",
-            &format!("http://127.0.0.1:{port}/hook"),
-        ],
-    );
-    let inbox: Inbox = Default::default();
-    // The receiver takes the first POST's body and never answers it.
-    rt.spawn(receiver(
-        listener,
-        Arc::new(Mutex::new(secret.trim().to_string())),
-        inbox.clone(),
-        true,
-    ));
-    let csv = dir.join("a.csv");
-    std::fs::write(&csv, "email\nalice@contoso.de\n").expect("write");
-    ok(db, &["-q", "ingest", s(&csv), "--breach", "Killed"]);
-    let flags = [
-        "--webhook-allow-private",
-        "--alert-poll",
-        "100ms",
-        "--alert-timeout",
-        "3s",
-        "--alert-retry-base",
-        "200ms",
-    ];
-    let wait = |what: &str, cond: &dyn Fn() -> bool| {
-        let start = Instant::now();
-        while !cond() {
-            assert!(
-                start.elapsed() < Duration::from_secs(90),
-                "timed out waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    };
-    let mut server = Server::start(db, &flags);
-    wait("the first POST", &|| inbox.lock().expect("inbox").len() == 1);
-    // Killed while the receiver holds the request: no answer was recorded.
-    server.child.kill().expect("SIGKILL");
-    server.child.wait().expect("wait");
-    let state = |db: &TestDb| -> serde_json::Value {
-        let out = ok(db, &["notify", "list", "--json"]);
-        serde_json::from_str(out.lines().next().expect("one alert")).expect("JSON")
-    };
-    let n = state(db);
-    assert_eq!(n["state"], "sending", "{n}");
-    assert_eq!(n["attempts"], 1);
+both!(
+    alert_survives_a_server_killed_mid_delivery,
+    |dir: &Path, db: &TestDb| {
+        use crate::alerts::{receiver, Inbox};
+        use std::sync::{Arc, Mutex};
+        use std::time::{Duration, Instant};
+        ok(db, &["-q", "keys", "create", "--label", "owner"]);
+        ok(db, &["keys", "add-domain", "--key-id", "1", "contoso.de"]);
+        let rt = crate::api::runtime();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let secret = ok(
+            db,
+            &[
+                "-q",
+                "subscriptions",
+                "add",
+                "--key-id",
+                "1",
+                "--domain",
+                "contoso.de",
+                "--webhook",
+                &format!("http://127.0.0.1:{port}/hook"),
+            ],
+        );
+        let inbox: Inbox = Default::default();
+        // The receiver takes the first POST's body and never answers it.
+        rt.spawn(receiver(
+            listener,
+            Arc::new(Mutex::new(secret.trim().to_string())),
+            inbox.clone(),
+            true,
+        ));
+        let csv = dir.join("a.csv");
+        std::fs::write(&csv, "email\nalice@contoso.de\n").expect("write");
+        ok(db, &["-q", "ingest", s(&csv), "--breach", "Killed"]);
+        let flags = [
+            "--webhook-allow-private",
+            "--alert-poll",
+            "100ms",
+            "--alert-timeout",
+            "3s",
+            "--alert-retry-base",
+            "200ms",
+        ];
+        let wait = |what: &str, cond: &dyn Fn() -> bool| {
+            let start = Instant::now();
+            while !cond() {
+                assert!(
+                    start.elapsed() < Duration::from_secs(90),
+                    "timed out waiting for {what}"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        };
+        let mut server = Server::start(db, &flags);
+        wait("the first POST", &|| {
+            inbox.lock().expect("inbox").len() == 1
+        });
+        // Killed while the receiver holds the request: no answer was recorded.
+        server.child.kill().expect("SIGKILL");
+        server.child.wait().expect("wait");
+        let state = |db: &TestDb| -> serde_json::Value {
+            let out = ok(db, &["notify", "list", "--json"]);
+            serde_json::from_str(out.lines().next().expect("one alert")).expect("JSON")
+        };
+        let n = state(db);
+        assert_eq!(n["state"], "sending", "{n}");
+        assert_eq!(n["attempts"], 1);
 
-    // Restarted: once the dead attempt's lease runs out, the alert goes again.
-    let mut server = Server::start(db, &flags);
-    wait("the redelivery", &|| state(db)["state"] == "delivered");
-    std::thread::sleep(Duration::from_millis(500));
-    let (stopped, _) = server.stop();
-    assert!(stopped);
-    let got = inbox.lock().expect("inbox").clone();
-    assert_eq!(got.len(), 2, "one POST per attempt: {got:?}");
-    assert!(got.iter().all(|g| g.valid), "{got:?}");
-    assert_eq!(got[0].id, got[1].id, "the same idempotency key");
-    assert_eq!(got[0].body, got[1].body, "the same bytes");
-    let distinct: std::collections::BTreeSet<&str> = got.iter().map(|g| g.id.as_str()).collect();
-    assert_eq!(distinct.len(), 1, "delivered exactly once, by idempotency key");
-    assert_eq!(state(db)["attempts"], 2);
-});
+        // Restarted: once the dead attempt's lease runs out, the alert goes again.
+        let mut server = Server::start(db, &flags);
+        wait("the redelivery", &|| state(db)["state"] == "delivered");
+        std::thread::sleep(Duration::from_millis(500));
+        let (stopped, _) = server.stop();
+        assert!(stopped);
+        let got = inbox.lock().expect("inbox").clone();
+        assert_eq!(got.len(), 2, "one POST per attempt: {got:?}");
+        assert!(got.iter().all(|g| g.valid), "{got:?}");
+        assert_eq!(got[0].id, got[1].id, "the same idempotency key");
+        assert_eq!(got[0].body, got[1].body, "the same bytes");
+        let distinct: std::collections::BTreeSet<&str> =
+            got.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(
+            distinct.len(),
+            1,
+            "delivered exactly once, by idempotency key"
+        );
+        assert_eq!(state(db)["attempts"], 2);
+    }
+);

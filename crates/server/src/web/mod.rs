@@ -90,6 +90,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/signout", post(signout))
         .route("/dashboard/verify/start", post(verify_start))
         .route("/dashboard/verify/check", post(verify_check))
+        .route("/dashboard/subscriptions", post(subscribe))
+        .route("/dashboard/subscriptions/remove", post(unsubscribe))
         .route("/dashboard/domains/{domain}", get(owner_domain))
         .route("/dashboard/domains/{domain}/addresses.csv", get(owner_csv))
         .route("/assets/app.css", get(css))
@@ -218,8 +220,13 @@ async fn render_dashboard(
     csrf: &str,
     notice: Notice<'_>,
 ) -> Response {
-    match state.index().verified_domains(key.id).await {
-        Ok(domains) => html(pages::dashboard(&key.label, &domains, csrf, notice)),
+    let loaded = async {
+        let domains = state.index().verified_domains(key.id).await?;
+        let subs = state.index().subscriptions(Some(key.id)).await?;
+        Ok::<_, leakdex_index::Error>((domains, subs))
+    };
+    match loaded.await {
+        Ok((domains, subs)) => html(pages::dashboard(&key.label, &domains, &subs, csrf, notice)),
         Err(e) => page_error(e.into()),
     }
 }
@@ -398,6 +405,50 @@ async fn verify_check(State(state): State<AppState>, headers: HeaderMap, body: B
                 other => other.to_string(),
             };
             render_dashboard(&state, &key, &csrf, Notice::Failed(&m)).await
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+async fn subscribe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (f, key, csrf, _) = match signed_form(&state, &headers, &body) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let req = crate::subscribe::SubscribeRequest {
+        domain: field(&f, "domain").unwrap_or_default().to_string(),
+        webhook_url: field(&f, "webhook").map(str::to_string),
+        emails: field(&f, "emails")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+            .collect(),
+        include_addresses: field(&f, "addresses").is_some(),
+    };
+    match crate::subscribe::create_for(&state, &key, req).await {
+        Ok(sub) => render_dashboard(&state, &key, &csrf, Notice::Subscribed(&sub)).await,
+        Err(e @ (ApiError::BadRequest(_) | ApiError::Unverified)) => {
+            let m = e.to_string();
+            render_dashboard(&state, &key, &csrf, Notice::Failed(&m)).await
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+async fn unsubscribe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (f, key, csrf, _) = match signed_form(&state, &headers, &body) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(id) = field(&f, "id").and_then(|v| v.parse::<i64>().ok()) else {
+        return page_error(ApiError::BadRequest("no subscription id".into()));
+    };
+    match crate::subscribe::remove_for(&state, &key, id).await {
+        Ok(()) => render_dashboard(&state, &key, &csrf, Notice::Done("Alerts removed.")).await,
+        Err(ApiError::NotFound(_)) => {
+            render_dashboard(&state, &key, &csrf, Notice::Failed("No such subscription.")).await
         }
         Err(e) => page_error(e),
     }

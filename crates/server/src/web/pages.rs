@@ -343,12 +343,15 @@ pub(crate) enum Notice<'a> {
     Started(&'a StartResponse),
     Done(&'a str),
     Failed(&'a str),
+    /// A subscription was created: its secret is shown this once.
+    Subscribed(&'a crate::subscribe::SubscriptionBody),
 }
 
 /// `/dashboard` signed in.
 pub(crate) fn dashboard(
     label: &str,
     domains: &[VerifiedDomain],
+    subs: &[leakdex_index::Subscription],
     csrf: &str,
     notice: Notice<'_>,
 ) -> Markup {
@@ -366,6 +369,17 @@ pub(crate) fn dashboard(
                 Notice::None => {}
                 Notice::Done(m) => { p #verify-done .good role="status" { (m) } }
                 Notice::Failed(m) => { p #verify-error .error role="alert" { (m) } }
+                Notice::Subscribed(s) => {
+                    section #subscribed .good role="status" {
+                        p { "Alerts for " (s.domain) " are on." }
+                        @if let Some(secret) = &s.secret {
+                            @if s.webhook_url.is_some() {
+                                p { "Webhook signing secret (shown only now; Standard Webhooks): "
+                                    code #webhook-secret .token { (secret) } }
+                            }
+                        }
+                    }
+                }
                 Notice::Started(s) => {
                     section #verify-pending aria-labelledby="pending-h" {
                         h2 #pending-h { "Prove you control " (s.domain) }
@@ -394,6 +408,47 @@ pub(crate) fn dashboard(
                             span.muted { " — verified by " (d.method) " on " (d.verified_at.get(..10).unwrap_or(&d.verified_at)) }
                         }
                     }
+                }
+            }
+            @if !domains.is_empty() {
+                h2 { "Alerts" }
+                p.muted { "Every later breach that names a domain is sent once to its subscriptions: a signed webhook and/or e-mail." }
+                @if subs.iter().any(|s| s.active) {
+                    table #subscriptions {
+                        thead { tr { th { "Domain" } th { "Webhook" } th { "E-mail" } th { "Addresses" } th { span.visually-hidden { "Remove" } } } }
+                        tbody {
+                            @for s in subs.iter().filter(|s| s.active) {
+                                tr data-subscription=(s.id) {
+                                    td { (s.domain) }
+                                    td { (s.webhook_url.as_deref().unwrap_or("—")) }
+                                    td { @if s.emails.is_empty() { "—" } @else { (s.emails.join(", ")) } }
+                                    td { @if s.include_addresses { "listed" } @else { "counts only" } }
+                                    td {
+                                        form.inline method="post" action="/dashboard/subscriptions/remove" {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            input type="hidden" name="id" value=(s.id);
+                                            button type="submit" aria-label=(format!("Remove alerts {} for {}", s.id, s.domain)) { "Remove" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } @else {
+                    p #subscriptions-none { "No alerts yet." }
+                }
+                form #subscribe .inline method="post" action="/dashboard/subscriptions" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div {
+                        label for="subscribe-domain" { "Domain" }
+                        select #subscribe-domain name="domain" {
+                            @for d in domains { option value=(d.domain) { (d.domain) } }
+                        }
+                    }
+                    div { label for="subscribe-webhook" { "Webhook URL" } input #subscribe-webhook type="url" name="webhook" placeholder="https://hooks.example/leakdex"; }
+                    div { label for="subscribe-emails" { "E-mail addresses (comma-separated)" } input #subscribe-emails type="text" name="emails" placeholder="security@contoso.de"; }
+                    div { label for="subscribe-addresses" { input #subscribe-addresses type="checkbox" name="addresses" value="1"; " List addresses in alerts" } }
+                    button type="submit" { "Subscribe" }
                 }
             }
             h2 { "Verify a domain" }
@@ -704,12 +759,13 @@ mod tests {
             method: "dns".into(),
             verified_at: "2024-03-04T10:00:00Z".into(),
         };
-        let h = dashboard("ops", std::slice::from_ref(&d), "tok123", Notice::None).into_string();
+        let h =
+            dashboard("ops", std::slice::from_ref(&d), &[], "tok123", Notice::None).into_string();
         accessible(&h);
         assert!(h.contains(r#"<li data-domain="contoso.de">"#));
         assert_eq!(
             h.matches(r#"name="csrf" value="tok123""#).count(),
-            2,
+            3,
             "every form carries the CSRF token"
         );
         let started = StartResponse {
@@ -719,7 +775,7 @@ mod tests {
             instructions: "serve it".into(),
             expires_in: 60,
         };
-        let h = dashboard("ops", &[], "tok", Notice::Started(&started)).into_string();
+        let h = dashboard("ops", &[], &[], "tok", Notice::Started(&started)).into_string();
         accessible(&h);
         assert!(
             h.contains(r#"id="verify-token""#)
@@ -732,15 +788,40 @@ mod tests {
             method: crate::verify::Method::Email,
             ..started
         };
-        let h = dashboard("ops", &[], "tok", Notice::Started(&mail)).into_string();
+        let h = dashboard("ops", &[], &[], "tok", Notice::Started(&mail)).into_string();
         accessible(&h);
         assert!(h.contains(r#"id="verify-code""#) && !h.contains(r#"id="verify-token""#));
-        assert!(dashboard("ops", &[], "t", Notice::Failed("nope"))
+        assert!(dashboard("ops", &[], &[], "t", Notice::Failed("nope"))
             .into_string()
             .contains(r#"id="verify-error""#));
-        assert!(dashboard("ops", &[], "t", Notice::Done("yes"))
+        assert!(dashboard("ops", &[], &[], "t", Notice::Done("yes"))
             .into_string()
             .contains(r#"id="verify-done""#));
+        let sub = leakdex_index::Subscription {
+            id: 7,
+            key_id: 1,
+            domain: "contoso.de".into(),
+            webhook_url: Some("https://hooks.contoso.de/x".into()),
+            emails: vec!["security@contoso.de".into()],
+            include_addresses: false,
+            created: "2024-03-04T10:00:00Z".into(),
+            active: true,
+        };
+        let body = crate::subscribe::SubscriptionBody::of(sub.clone(), Some("whsec_abc".into()));
+        let h = dashboard(
+            "ops",
+            std::slice::from_ref(&d),
+            std::slice::from_ref(&sub),
+            "tok",
+            Notice::Subscribed(&body),
+        )
+        .into_string();
+        accessible(&h);
+        assert!(h.contains(r#"<tr data-subscription="7">"#), "{h}");
+        assert!(h.contains(r#"id="webhook-secret""#) && h.contains("whsec_abc"));
+        assert_eq!(h.matches(r#"name="csrf" value="tok""#).count(), 4);
+        let h = dashboard("ops", std::slice::from_ref(&d), &[], "tok", Notice::None).into_string();
+        assert!(h.contains(r#"id="subscriptions-none""#) && !h.contains("whsec_"));
     }
 
     #[test]
