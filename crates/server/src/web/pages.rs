@@ -447,7 +447,7 @@ pub(crate) fn dashboard(
                     }
                     div { label for="subscribe-webhook" { "Webhook URL" } input #subscribe-webhook type="url" name="webhook" placeholder="https://hooks.example/leakdex"; }
                     div { label for="subscribe-emails" { "E-mail addresses (comma-separated)" } input #subscribe-emails type="text" name="emails" placeholder="security@contoso.de"; }
-                    div { label for="subscribe-addresses" { input #subscribe-addresses type="checkbox" name="addresses" value="1"; " List addresses in alerts" } }
+                    div { label.check for="subscribe-addresses" { input #subscribe-addresses type="checkbox" name="addresses" value="1"; "List addresses in alerts" } }
                     button type="submit" { "Subscribe" }
                 }
             }
