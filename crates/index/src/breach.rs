@@ -301,6 +301,7 @@ impl Index {
                 changed |= r.rows_affected() > 0;
             }
         }
+        let mut unretired = false;
         for (col, v) in flags {
             if let Some(v) = v {
                 let r = sqlx::query(&format!(
@@ -311,6 +312,7 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
                 changed |= r.rows_affected() > 0;
+                unretired |= col == "is_retired" && !v && r.rows_affected() > 0;
             }
         }
         if changed {
@@ -320,14 +322,14 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
-        if update.is_retired == Some(false) {
+        if unretired {
             // Out of retirement, the breach shows again to its domains: alerts it never
             // sent are written now (those it sent before are not sent again).
             let id: i64 = sqlx::query_scalar("SELECT id FROM breach WHERE name = $1")
                 .bind(name)
                 .fetch_one(&mut *tx)
                 .await?;
-            crate::outbox::enqueue(&mut tx, &self.key, id, crate::Alerts::Queue).await?;
+            crate::outbox::enqueue(&mut tx, &self.key, id, crate::Alerts::Queue, None).await?;
         }
         tx.commit().await?;
         Ok(())

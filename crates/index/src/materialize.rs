@@ -138,6 +138,15 @@ impl Index {
             .fetch_optional(&mut *tx)
             .await?;
         let before = counts(&mut tx, breach_id).await?;
+        // The domains the breach named before this run: only newly named ones are owed an
+        // alert (a subscription never back-fills a breach loaded before it).
+        let named_before: std::collections::HashSet<String> =
+            sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
+                .bind(breach_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
         for table in DERIVED {
             sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
                 .bind(breach_id)
@@ -224,7 +233,16 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
-        let queued = crate::outbox::enqueue(&mut tx, &self.key, breach_id, alerts).await?;
+        let named_now: std::collections::HashSet<String> =
+            sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
+                .bind(breach_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .filter(|d| !named_before.contains(d))
+                .collect();
+        let queued =
+            crate::outbox::enqueue(&mut tx, &self.key, breach_id, alerts, Some(&named_now)).await?;
         tx.commit().await?;
         Ok(queued)
     }

@@ -16,6 +16,9 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+/// Most active subscriptions one key may hold for one domain.
+pub const MAX_SUBSCRIPTIONS: i64 = 10;
+
 /// A verified domain's subscription to alerts.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -262,9 +265,10 @@ pub(crate) async fn enqueue(
     key: &crate::keyed::Key,
     breach_id: i64,
     alerts: Alerts,
+    only: Option<&std::collections::HashSet<String>>,
 ) -> Result<u64, Error> {
     let rows = sqlx::query(
-        "SELECT s.id, s.webhook_url, s.emails FROM subscription s \
+        "SELECT s.id, s.webhook_url, s.emails, s.domain, b.name FROM subscription s \
          JOIN domain_breach d ON d.domain = s.domain AND d.breach_id = $1 \
          JOIN breach b ON b.id = d.breach_id \
          JOIN api_key k ON k.id = s.key_id \
@@ -284,6 +288,12 @@ pub(crate) async fn enqueue(
         let sub: i64 = r.try_get(0)?;
         let webhook: Option<String> = r.try_get(1)?;
         let emails: String = r.try_get(2)?;
+        let domain: String = r.try_get(3)?;
+        let breach: String = r.try_get(4)?;
+        if only.is_some_and(|o| !o.contains(&domain)) {
+            // The breach named this domain before this change: nothing newly shown.
+            continue;
+        }
         let mut channels = Vec::new();
         if webhook.is_some() {
             channels.push(Channel::Webhook);
@@ -292,13 +302,11 @@ pub(crate) async fn enqueue(
             channels.push(Channel::Email);
         }
         for ch in channels {
-            // Stable per index, subscription, breach and channel; reveals nothing.
+            // Stable per index, subscription, breach *name* and channel (SQLite reuses
+            // the id of a deleted breach); reveals nothing.
             let idem = format!(
                 "ntf_{}",
-                key.hash(
-                    "notification",
-                    &format!("{sub}:{breach_id}:{}", ch.as_str())
-                )
+                key.hash("notification", &format!("{sub}:{breach}:{}", ch.as_str()))
             );
             let r = sqlx::query(
                 "INSERT INTO notification (subscription_id, breach_id, channel, idempotency_key, \
@@ -361,6 +369,18 @@ impl Index {
             return Err(Error::Forbidden(format!(
                 "key {} has not verified {domain}",
                 new.key_id
+            )));
+        }
+        let active: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM subscription WHERE key_id = $1 AND domain = $2 AND active = 1",
+        )
+        .bind(new.key_id)
+        .bind(&domain)
+        .fetch_one(&self.pool)
+        .await?;
+        if active >= MAX_SUBSCRIPTIONS {
+            return Err(Error::Invalid(format!(
+                "at most {MAX_SUBSCRIPTIONS} active subscriptions per domain: remove one first"
             )));
         }
         let secret = new_secret();
@@ -454,14 +474,19 @@ impl Index {
         &self,
         lease_ms: i64,
         limit: i64,
+        with_email: bool,
     ) -> Result<Vec<Claimed>, Error> {
         let now = unix_now_ms();
+        // A worker without a mail relay leaves e-mail alerts to one that has one (they
+        // are neither claimed nor charged an attempt).
         let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM notification WHERE (state = 'pending' AND next_attempt_ms <= $1) \
-             OR (state = 'sending' AND lease_until_ms <= $1) ORDER BY next_attempt_ms, id LIMIT $2",
+            "SELECT id FROM notification WHERE ((state = 'pending' AND next_attempt_ms <= $1) \
+             OR (state = 'sending' AND lease_until_ms <= $1)) AND ($3 = 1 OR channel = 'webhook') \
+             ORDER BY next_attempt_ms, id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
+        .bind(i64::from(with_email))
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -524,6 +549,23 @@ impl Index {
             });
         }
         Ok(out)
+    }
+
+    /// Re-checks that attempt `attempt` still holds notification `id` and extends its
+    /// lease to now + `lease_ms` — called right before sending, so time spent claiming
+    /// and building the body never eats into the send's lease. False: another worker
+    /// took it; do not send.
+    pub async fn renew_lease(&self, id: i64, attempt: i64, lease_ms: i64) -> Result<bool, Error> {
+        let r = sqlx::query(
+            "UPDATE notification SET lease_until_ms = $1 \
+             WHERE id = $2 AND attempts = $3 AND state = 'sending'",
+        )
+        .bind(unix_now_ms().saturating_add(lease_ms))
+        .bind(id)
+        .bind(attempt)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 
     /// Keeps the body of a notification's first attempt (retries send the same bytes).

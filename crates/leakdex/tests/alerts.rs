@@ -359,10 +359,14 @@ both!(
             ],
         );
 
-        // No relay configured: the alert waits (retried), it is not lost.
+        // A worker without a relay leaves the e-mail alert alone: not claimed, not
+        // charged an attempt, not lost.
         let d = deliverer(&api, fast(true));
         let r = api.rt.block_on(d.round()).expect("round");
-        assert_eq!(r.retrying, 1, "{r:?}");
+        assert_eq!(r.total(), 0, "{r:?}");
+        let n = notifications(db, &[]);
+        assert_eq!(n[0]["state"], "pending");
+        assert_eq!(n[0]["attempts"], 0);
         assert!(outbox.lock().expect("outbox").is_empty());
 
         let d = deliverer(
@@ -618,3 +622,34 @@ both!(
         assert_eq!(n[0]["state"], "pending");
     }
 );
+
+both!(no_back_fill_and_a_cap, |dir: &Path, db: &TestDb| {
+    let (owner, _) = keys(db);
+    let api = Api::new(db, Config::default());
+    let csv = write_csv(dir, "a.csv", &["alice@contoso.de,x"]);
+    ok(db, &["-q", "ingest", s(&csv), "--breach", "Before"]);
+    let body = json!({"domain": "contoso.de", "webhookUrl": "https://hooks.contoso.de/x"});
+    assert_eq!(
+        subscribe(&api, &owner, body.clone()).status,
+        StatusCode::CREATED
+    );
+    // More of a breach loaded before the subscription, naming the domain again, and an
+    // "un-retire" of a breach that was never retired: nothing is newly shown.
+    let more = write_csv(dir, "b.csv", &["bob@contoso.de,x", "zoe@fabrikam.fr,y"]);
+    ok(db, &["-q", "ingest", s(&more), "--breach", "Before"]);
+    ok(db, &["breach", "update", "Before", "--no-retired"]);
+    assert_eq!(notifications(db, &[]).len(), 0);
+    // A breach after the subscription is.
+    ok(db, &["-q", "ingest", s(&csv), "--breach", "After"]);
+    assert_eq!(notifications(db, &[]).len(), 1);
+    // At most ten active subscriptions per key and domain.
+    for _ in 1..10 {
+        assert_eq!(
+            subscribe(&api, &owner, body.clone()).status,
+            StatusCode::CREATED
+        );
+    }
+    let r = subscribe(&api, &owner, body);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("at most 10"), "{}", r.text());
+});

@@ -452,14 +452,14 @@ both!(
         let hit = ok(db, &["search", "q.osterhaven@example-canary.de", "--json"]);
         assert!(hit.contains("Canary"), "{hit}");
         let files = database_bytes(db);
-    // Positive control: what the index is for is in the bytes read, so an absence below
-    // means something.
-    assert!(
-        files
-            .iter()
-            .any(|b| contains(b, b"q.osterhaven@example-canary.de")),
-        "the address is not in the database bytes read: the test proves nothing"
-    );
+        // Positive control: what the index is for is in the bytes read, so an absence below
+        // means something.
+        assert!(
+            files
+                .iter()
+                .any(|b| contains(b, b"q.osterhaven@example-canary.de")),
+            "the address is not in the database bytes read: the test proves nothing"
+        );
         let corpus_path = s(&corpus).to_string();
         let mut forbidden: Vec<&str> = canaries.to_vec();
         forbidden.extend([

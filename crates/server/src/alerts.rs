@@ -115,6 +115,8 @@ impl Deliverer {
             .connect_timeout(cfg.timeout)
             // A redirect could lead anywhere, including into the server's own network.
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the host itself, past the address check below.
+            .no_proxy()
             .user_agent(concat!("leakdex/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(Guarded {
                 allow_private: cfg.allow_private,
@@ -132,7 +134,7 @@ impl Deliverer {
         let lease = i64::try_from(self.cfg.lease().as_millis()).unwrap_or(i64::MAX);
         let claimed = self
             .index
-            .claim_notifications(lease, self.cfg.batch)
+            .claim_notifications(lease, self.cfg.batch, self.cfg.smtp_url.is_some())
             .await?;
         let mut set = tokio::task::JoinSet::new();
         for c in claimed {
@@ -210,6 +212,16 @@ impl Deliverer {
                 }
             },
         };
+        // Claiming and building the body took time: renew the lease (and check this
+        // attempt still owns the row) so the send gets all of it.
+        let lease = i64::try_from(self.cfg.lease().as_millis()).unwrap_or(i64::MAX);
+        if !self.index.renew_lease(c.id, c.attempt, lease).await? {
+            tracing::warn!(
+                notification = c.id,
+                "an alert's lease ran out before sending; another attempt owns it"
+            );
+            return Ok(Outcome::Cancelled("lease lost".into()));
+        }
         let sent = match c.channel {
             Channel::Webhook => self.post(&c, &body).await,
             Channel::Email => self.mail(&c, &body).await,
@@ -448,11 +460,27 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public(IpAddr::V4(v4));
             }
             let s = v6.segments();
+            // NAT64, 6to4 and IPv4-compatible addresses carry an IPv4 address: judge it.
+            let embedded = |hi: u16, lo: u16| {
+                IpAddr::V4(std::net::Ipv4Addr::new(
+                    (hi >> 8) as u8,
+                    hi as u8,
+                    (lo >> 8) as u8,
+                    lo as u8,
+                ))
+            };
+            if (s[0] == 0x64 && s[1] == 0xff9b) || (s[0..6] == [0; 6] && s[6] != 0) {
+                return is_public(embedded(s[6], s[7]));
+            }
+            if s[0] == 0x2002 {
+                return is_public(embedded(s[1], s[2]));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
                 || s[0] == 0x2001 && s[1] == 0x0db8)
         }
     }
@@ -661,6 +689,10 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:a00:1::1",
+            "::10.0.0.1",
+            "fec0::1",
         ] {
             assert!(!is_public(private.parse().expect("ip")), "{private}");
         }

@@ -5,11 +5,14 @@ use leakdex_index::{Index, NewSubscription, Notification};
 use leakdex_server::alerts::{Deliverer, DeliveryConfig};
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// A deliverer configured from the command line.
 pub fn deliverer(index: &Index, mail: &MailArgs, d: &DeliveryArgs) -> anyhow::Result<Deliverer> {
     let cfg = DeliveryConfig {
-        timeout: d.alert_timeout.max(std::time::Duration::from_millis(100)),
+        timeout: d
+            .alert_timeout
+            .clamp(Duration::from_millis(100), Duration::from_secs(3600)),
         poll: d.alert_poll.max(std::time::Duration::from_millis(50)),
         retry_base: d
             .alert_retry_base
