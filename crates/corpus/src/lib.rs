@@ -25,6 +25,7 @@ mod bundle;
 mod exports;
 mod mail;
 mod model;
+pub mod office;
 mod out;
 mod sql;
 mod text;

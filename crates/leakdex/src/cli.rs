@@ -454,6 +454,15 @@ pub struct LimitArgs {
     /// Time budget for decoding one document, in seconds.
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     pub blob_timeout: u64,
+    /// Time budget for one PDF or workbook, in seconds. Their parsers run in a separate
+    /// worker process (crashes and hangs cost the worker, never the scan); a file that
+    /// overruns is listed as unreadable.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub parser_timeout: u64,
+    /// Run PDF and workbook parsers in a thread of this process instead of a worker
+    /// process (faster to start; a parser that aborts ends the scan).
+    #[arg(long)]
+    pub parsers_in_process: bool,
     /// Region (ISO 3166 alpha-2) for national phone numbers when no country column or
     /// sender ccTLD says otherwise.
     #[arg(long, default_value = "US", value_name = "CC")]

@@ -11,6 +11,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `leakdex __decode-worker`: a child that parses PDFs and workbooks for a scan.
+    if std::env::args_os().nth(1).as_deref()
+        == Some(std::ffi::OsStr::new(leakdex_scan::isolate::WORKER_ARG))
+    {
+        quiet_decoder_panics();
+        return ExitCode::from(leakdex_scan::isolate::worker_main() as u8);
+    }
     let args = cli::Cli::parse();
     let serving = matches!(args.command, cli::Command::Serve(_) | cli::Command::Demo(_));
     init_logging(args.global.verbose, args.global.quiet, serving);

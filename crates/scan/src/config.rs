@@ -23,6 +23,11 @@ pub struct Config {
     pub default_region: phonenumber::country::Id,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// Time budget for one PDF or workbook in its decode worker, after which the worker
+    /// is abandoned (killed, for a worker process).
+    pub parser_timeout: Duration,
+    /// Where PDF and workbook parsers run (see [`crate::isolate`]).
+    pub isolation: crate::isolate::Isolation,
 }
 
 impl Default for Config {
@@ -36,6 +41,8 @@ impl Default for Config {
             blob_timeout: Duration::from_secs(120),
             default_region: phonenumber::country::Id::US,
             threads: 0,
+            parser_timeout: Duration::from_secs(30),
+            isolation: crate::isolate::Isolation::default(),
         }
     }
 }

@@ -22,6 +22,7 @@
 
 pub mod decode;
 pub mod detect;
+pub mod isolate;
 pub mod observe;
 pub mod report;
 pub mod scanner;

@@ -5,9 +5,10 @@
 //! replayed (see `docs/counting.md`).
 
 use crate::config::Config;
-use crate::decode::{self, DecodeError, Sink, Stop};
+use crate::decode::{self, ooxml::Flavor, DecodeError, Sink, Stop};
 use crate::detect::{detect, DetectConfig};
 use crate::error::Error;
+use crate::isolate::{Decoder, Format};
 use crate::observe::{empty_hash, Edge, Hash, Node, Observer, TopSummary, ValueCount};
 use crate::report::{Counts, FindingRecord, Report, Unreadable};
 use crate::segment::SegCtx;
@@ -168,6 +169,7 @@ impl Scanner {
                             values: Values::default(),
                             message_id: None,
                             message_month: None,
+                            isolated: Decoder::new(shared.cfg.isolation.clone()),
                         };
                         for entry in rx {
                             w.top(entry, p);
@@ -259,6 +261,8 @@ struct Worker<'a> {
     values: Values,
     message_id: Option<String>,
     message_month: Option<String>,
+    /// This thread's decode worker for PDFs and workbooks.
+    isolated: Decoder,
 }
 
 impl Worker<'_> {
@@ -465,8 +469,15 @@ impl Worker<'_> {
             calls: 0,
         };
         let mut children = Vec::new();
+        let limit = cfg.expansion_limit(data.len() as u64);
+        let isolated = &mut self.isolated;
+        let budget = cfg.parser_timeout;
         let decoded = guard(|| match ty {
-            BlobType::Email => match decode::mail::decode(data, max, &mut sink) {
+            BlobType::Email | BlobType::Msg => match if ty == BlobType::Msg {
+                decode::msg::decode(data, max, &mut sink)
+            } else {
+                decode::mail::decode(data, max, &mut sink)
+            } {
                 Ok(d) => {
                     t.messages = 1;
                     let id = d
@@ -487,6 +498,15 @@ impl Worker<'_> {
             BlobType::Ndjson => decode::json::decode_lines(data, max, &mut sink),
             BlobType::Html => decode::html::decode(data, max, &mut sink),
             BlobType::Text => decode::text::decode(data, max, &SegCtx::text("line"), &mut sink),
+            BlobType::Docx => decode::ooxml::decode(data, Flavor::Word, max, limit, &mut sink),
+            BlobType::Pptx => decode::ooxml::decode(data, Flavor::Slides, max, limit, &mut sink),
+            BlobType::Xlsx | BlobType::Xlsb | BlobType::Xls | BlobType::Ods => {
+                isolated.run(Format::Spreadsheet, data, max, budget, &mut sink)
+            }
+            BlobType::Pdf => isolated.run(Format::Pdf, data, max, budget, &mut sink),
+            BlobType::EncryptedOffice => Err(DecodeError::Unreadable(
+                "encrypted (password-protected Office document)".into(),
+            )),
             _ => Ok(()),
         });
         let r = decoded.unwrap_or_else(|()| {
@@ -495,6 +515,7 @@ impl Worker<'_> {
             ))
         });
         let err = r.err().map(|e| match e {
+            DecodeError::Unreadable(r) if ty == BlobType::EncryptedOffice => r,
             DecodeError::Unreadable(r) => format!("{}: {r}", ty.as_str()),
             DecodeError::Stopped(r) => r,
         });
@@ -517,7 +538,7 @@ pub fn in_decoder() -> bool {
 }
 
 /// Runs third-party parsing code so that a panic on hostile input becomes an error.
-fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
     let outer = IN_DECODER.with(|c| c.replace(true));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| ());
     IN_DECODER.with(|c| c.set(outer));

@@ -166,6 +166,56 @@ impl<'a> SegCtx<'a> {
     }
 }
 
+impl Place {
+    /// A byte for the isolated-decoder wire format.
+    pub(crate) fn to_u8(self) -> u8 {
+        match self {
+            Place::AddressHeader => 0,
+            Place::DisplayName => 1,
+            Place::Subject => 2,
+            Place::Body => 3,
+            Place::Cell => 4,
+            Place::Text => 5,
+        }
+    }
+
+    /// The inverse of [`Place::to_u8`]; unknown bytes are free text.
+    pub(crate) fn from_u8(b: u8) -> Place {
+        match b {
+            0 => Place::AddressHeader,
+            1 => Place::DisplayName,
+            2 => Place::Subject,
+            3 => Place::Body,
+            4 => Place::Cell,
+            _ => Place::Text,
+        }
+    }
+}
+
+impl FieldClass {
+    /// A byte for the isolated-decoder wire format.
+    pub(crate) fn to_u8(self) -> u8 {
+        match self {
+            FieldClass::Phone => 0,
+            FieldClass::Person => 1,
+            FieldClass::Organization => 2,
+            FieldClass::Country => 3,
+            FieldClass::Other => 4,
+        }
+    }
+
+    /// The inverse of [`FieldClass::to_u8`]; unknown bytes are `Other`.
+    pub(crate) fn from_u8(b: u8) -> FieldClass {
+        match b {
+            0 => FieldClass::Phone,
+            1 => FieldClass::Person,
+            2 => FieldClass::Organization,
+            3 => FieldClass::Country,
+            _ => FieldClass::Other,
+        }
+    }
+}
+
 /// A region from an ISO 3166 alpha-2 code or a ccTLD (`uk` → GB).
 pub fn region_of(code: &str) -> Option<Id> {
     let code = code.trim();

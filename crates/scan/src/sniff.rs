@@ -25,6 +25,24 @@ pub enum BlobType {
     Html,
     /// Other text.
     Text,
+    /// A Word document (docx, docm).
+    Docx,
+    /// A PowerPoint presentation (pptx).
+    Pptx,
+    /// An Excel workbook (xlsx, xlsm).
+    Xlsx,
+    /// An Excel binary workbook (xlsb).
+    Xlsb,
+    /// A legacy Excel workbook (xls, BIFF in an OLE file).
+    Xls,
+    /// An OpenDocument spreadsheet.
+    Ods,
+    /// A PDF document.
+    Pdf,
+    /// An Outlook message (msg).
+    Msg,
+    /// A password-protected Office document (an OLE `EncryptedPackage`).
+    EncryptedOffice,
     /// Anything else (images, executables, office formats not yet decoded).
     Binary,
     /// The empty blob (never sniffed; used where blobs are recorded by type).
@@ -54,6 +72,15 @@ impl BlobType {
             BlobType::Csv => "csv",
             BlobType::Html => "html",
             BlobType::Text => "text",
+            BlobType::Docx => "docx",
+            BlobType::Pptx => "pptx",
+            BlobType::Xlsx => "xlsx",
+            BlobType::Xlsb => "xlsb",
+            BlobType::Xls => "xls",
+            BlobType::Ods => "ods",
+            BlobType::Pdf => "pdf",
+            BlobType::Msg => "msg",
+            BlobType::EncryptedOffice => "encrypted-office",
             BlobType::Binary => "binary",
             BlobType::Empty => "empty",
         }
@@ -63,7 +90,16 @@ impl BlobType {
 /// Sniffs the type of `data`, named `name` (the last component of its logical path).
 pub fn sniff(name: &str, data: &[u8]) -> BlobType {
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-        return BlobType::Zip;
+        return office_zip(name, data).unwrap_or(BlobType::Zip);
+    }
+    if data.starts_with(OLE_MAGIC) {
+        return ole(data);
+    }
+    // The header may follow up to 1 KB of binary junk; after text it is only a mention.
+    if let Some(p) = memchr::memmem::find(&data[..data.len().min(1024)], b"%PDF-") {
+        if p == 0 || data[..p].iter().any(|&b| b == 0 || b >= 0x80) {
+            return BlobType::Pdf;
+        }
     }
     if data.starts_with(&[0x1f, 0x8b]) {
         return BlobType::Gzip;
@@ -75,7 +111,6 @@ pub fn sniff(name: &str, data: &[u8]) -> BlobType {
         b"\x89PNG",
         b"\xff\xd8\xff",
         b"GIF8",
-        b"%PDF",
         b"\xd0\xcf\x11\xe0",
         b"BM",
         b"RIFF",
@@ -140,6 +175,78 @@ pub fn sniff(name: &str, data: &[u8]) -> BlobType {
         return BlobType::Sql;
     }
     BlobType::Text
+}
+
+const OLE_MAGIC: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
+
+/// An Office Open XML or OpenDocument file, if the zip is one. The central directory is
+/// only read when the first member or the name says it may be (office files start with
+/// `[Content_Types].xml`, `_rels/`, `docProps/` or, for OpenDocument, `mimetype`).
+fn office_zip(name: &str, data: &[u8]) -> Option<BlobType> {
+    let first = data
+        .get(26..28)
+        .map(|n| u16::from_le_bytes([n[0], n[1]]) as usize)
+        .and_then(|n| data.get(30..30 + n))
+        .unwrap_or_default();
+    if first == b"mimetype" {
+        let n = data
+            .get(26..28)
+            .map_or(0, |n| u16::from_le_bytes([n[0], n[1]]) as usize);
+        let extra = data
+            .get(28..30)
+            .map_or(0, |e| u16::from_le_bytes([e[0], e[1]]) as usize);
+        let body = data.get(30 + n + extra..).unwrap_or_default();
+        return body
+            .starts_with(b"application/vnd.oasis.opendocument.spreadsheet")
+            .then_some(BlobType::Ods);
+    }
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    let maybe = first == b"[Content_Types].xml"
+        || first.starts_with(b"_rels/")
+        || first.starts_with(b"docProps/")
+        || first.starts_with(b"word/")
+        || first.starts_with(b"xl/")
+        || first.starts_with(b"ppt/")
+        || matches!(
+            ext,
+            "docx" | "docm" | "dotx" | "xlsx" | "xlsm" | "xlsb" | "pptx" | "pptm" | "ods"
+        );
+    if !maybe {
+        return None;
+    }
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(data)).ok()?;
+    let has = |n: &str| zip.index_for_name(n).is_some();
+    if has("word/document.xml") {
+        Some(BlobType::Docx)
+    } else if has("xl/workbook.xml") {
+        Some(BlobType::Xlsx)
+    } else if has("xl/workbook.bin") {
+        Some(BlobType::Xlsb)
+    } else if has("ppt/presentation.xml") {
+        Some(BlobType::Pptx)
+    } else if has("content.xml") && has("mimetype") && ext == "ods" {
+        Some(BlobType::Ods)
+    } else {
+        None
+    }
+}
+
+/// What an OLE compound file holds: an Outlook message, a legacy workbook, an encrypted
+/// Office Open XML package, or something not decoded (legacy Word and PowerPoint).
+fn ole(data: &[u8]) -> BlobType {
+    let Ok(c) = cfb::CompoundFile::open(std::io::Cursor::new(data)) else {
+        return BlobType::Binary;
+    };
+    if c.exists("/EncryptedPackage") {
+        BlobType::EncryptedOffice
+    } else if c.exists("/__properties_version1.0") || c.exists("/__substg1.0_0037001F") {
+        BlobType::Msg
+    } else if c.exists("/Workbook") || c.exists("/Book") {
+        BlobType::Xls
+    } else {
+        BlobType::Binary
+    }
 }
 
 fn trim_ascii_start(b: &[u8]) -> &[u8] {

@@ -4,6 +4,7 @@ use crate::cli::{Global, LimitArgs, ScanArgs};
 use crate::progress::Bar;
 use anyhow::{bail, Context};
 use leakdex_core::KINDS;
+use leakdex_scan::isolate::Isolation;
 use leakdex_scan::{Config, FindingRecord, Report, Scanner};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -91,6 +92,11 @@ pub fn config(args: &LimitArgs) -> anyhow::Result<Config> {
         blob_timeout: Duration::from_secs(args.blob_timeout),
         default_region,
         threads: args.threads,
+        parser_timeout: Duration::from_secs(args.parser_timeout.max(1)),
+        isolation: match std::env::current_exe() {
+            Ok(exe) if !args.parsers_in_process => Isolation::Process { exe },
+            _ => Isolation::Thread,
+        },
     })
 }
 

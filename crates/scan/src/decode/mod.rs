@@ -6,6 +6,11 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod mail;
+pub mod msg;
+pub mod ooxml;
+pub mod pdf;
+pub mod rtf;
+pub mod sheet;
 pub mod sql;
 pub mod text;
 
@@ -72,3 +77,6 @@ impl Sink for Collect {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod office_tests;
