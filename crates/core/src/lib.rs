@@ -16,13 +16,15 @@
 mod kind;
 mod mask;
 mod normalize;
+mod sensitivity;
 
-pub use kind::{DataClass, Kind, KINDS};
+pub use kind::{DataClass, DocType, Kind, DATA_CLASSES, DOC_TYPES, KINDS};
 pub use mask::{mask_card, mask_iban, mask_secret, value_key};
 pub use normalize::{
     fold_diacritics, normalize_email, normalize_org, normalize_person, registrable_domain,
     strip_legal_form, LEGAL_FORMS,
 };
+pub use sensitivity::{sensitivity, Sensitivity};
 
 use serde::{Deserialize, Serialize};
 

@@ -23,6 +23,7 @@ pub(crate) fn csv_field(s: &str, sep: char) -> String {
 /// `country` column (so national phone formats are allowed).
 pub(crate) fn contacts_semicolon(m: &Model, rng: &mut ChaCha8Rng) -> (Vec<u8>, Sub) {
     let mut sub = Sub::default();
+    sub.doc_type("customer_list");
     let mut s = String::from("\u{FEFF}full_name;email;phone;country;company;notes\r\n");
     for (i, p) in m.contacts.iter().enumerate() {
         let b = m.branch_of(p);
@@ -69,6 +70,7 @@ pub(crate) fn contacts_semicolon(m: &Model, rng: &mut ChaCha8Rng) -> (Vec<u8>, S
 /// phones are international. Cards and IBANs (and their decoys) in some rows.
 pub(crate) fn customers_comma(m: &Model, rng: &mut ChaCha8Rng) -> (Vec<u8>, Sub) {
     let mut sub = Sub::default();
+    sub.doc_type("customer_list");
     let mut s = String::from("company,domain,email,phone,iban,card_number\n");
     let mut k = 0;
     for (oi, o) in m.orgs.iter().enumerate() {
@@ -129,6 +131,7 @@ pub(crate) fn customers_comma(m: &Model, rng: &mut ChaCha8Rng) -> (Vec<u8>, Sub)
 /// `exports/crm_export.json`: nested customers with arrays of contacts.
 pub(crate) fn crm_json(m: &Model, stamp: &str) -> (Vec<u8>, Sub) {
     let mut sub = Sub::default();
+    sub.doc_type("customer_list");
     let mut customers = Vec::new();
     for o in &m.orgs {
         for (bi, b) in o.branches.iter().enumerate() {
@@ -210,6 +213,7 @@ pub(crate) fn events_ndjson(
 /// NDJSON of contacts with `contact` and `organization` keys.
 pub(crate) fn contacts_ndjson(m: &Model, org_range: std::ops::Range<usize>) -> (Vec<u8>, Sub) {
     let mut sub = Sub::default();
+    sub.doc_type("customer_list");
     let mut out = Vec::new();
     for o in &m.orgs[org_range] {
         for &ci in &o.contacts {
@@ -230,6 +234,7 @@ pub(crate) fn contacts_ndjson(m: &Model, org_range: std::ops::Range<usize>) -> (
 /// A standalone HTML price list: only text content counts.
 pub(crate) fn pricelist_html(m: &Model) -> (Vec<u8>, Sub) {
     let mut sub = Sub::default();
+    sub.doc_type("price_list");
     let s0 = &m.staff[0];
     let s1 = &m.staff[1 % m.staff.len()];
     sub.email(&s0.email, &s0.domain);

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod bundle;
+mod documents;
 mod exports;
 mod mail;
 mod model;
@@ -255,6 +256,10 @@ fn write_corpus(
     let (b, s) = exports::private_key(rng);
     out.write_doc("config/deploy_key.pem", Kind::Text, &b, s)?;
 
+    // Business documents: office files, PDFs and Outlook messages.
+    let year: i32 = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2024);
+    documents::write(out, m, rng, year)?;
+
     // Bundles.
     let zip_sub = bundles(out, m, rng, mailer, start, kept)?;
 
@@ -307,6 +312,7 @@ fn bundles(
 
     // Inner zip: a JSON with alternate key names and a note.
     let mut inner_json = Sub::default();
+    inner_json.doc_type("customer_list");
     let mut arr = Vec::new();
     for o in m.orgs.iter().take(n.div_ceil(2)) {
         let p = &m.contacts[o.contacts[0]];
@@ -333,6 +339,7 @@ fn bundles(
 
     // Outer zip.
     let mut csv_sub = Sub::default();
+    csv_sub.doc_type("customer_list");
     let mut csv = String::from("contact_name,email,mobile,country,customer\n");
     for p in m.contacts.iter().skip(1).step_by(2) {
         let b = m.branch_of(p);

@@ -87,10 +87,14 @@ pub struct FileEntry {
     /// BLAKE3 of the blob's bytes, hex.
     pub blake3: String,
     /// `eml`, `mbox`, `sql`, `csv`, `json`, `ndjson`, `text`, `html`, `zip`, `tar.gz`,
-    /// `gz`, `png`, `env` or `empty`.
+    /// `gz`, `png`, `env`, `empty`, `docx`, `pptx`, `xlsx`, `ods`, `pdf` or `msg`.
     pub kind: String,
     /// Size in bytes.
     pub size: u64,
+    /// For documents: the type it was written as (`invoice`, `customer_list`, …, as
+    /// `leakdex_core::DocType` spells them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_type: Option<String>,
 }
 
 /// The ground truth of a generated corpus, as written to `DIR.truth.json`.
@@ -158,6 +162,12 @@ pub(crate) enum Kind {
     Png,
     Env,
     Empty,
+    Docx,
+    Pptx,
+    Xlsx,
+    Ods,
+    Pdf,
+    Msg,
 }
 
 impl Kind {
@@ -177,6 +187,21 @@ impl Kind {
             Kind::Png => "png",
             Kind::Env => "env",
             Kind::Empty => "empty",
+            Kind::Docx => "docx",
+            Kind::Pptx => "pptx",
+            Kind::Xlsx => "xlsx",
+            Kind::Ods => "ods",
+            Kind::Pdf => "pdf",
+            Kind::Msg => "msg",
+        }
+    }
+
+    /// The document type a blob of this kind has unless labelled otherwise.
+    fn default_doc_type(self) -> &'static str {
+        match self {
+            Kind::Eml | Kind::Msg => "email",
+            Kind::Sql => "database_backup",
+            _ => "other",
         }
     }
 
@@ -270,6 +295,8 @@ pub(crate) struct Node {
     pub hash: String,
     pub kind: Kind,
     pub size: u64,
+    /// The document type (documents only).
+    pub doc_type: Option<&'static str>,
 }
 
 /// The truth of one blob and everything inside it.
@@ -279,6 +306,8 @@ pub(crate) struct Sub {
     pub vals: Vals,
     pub nodes: Vec<Node>,
     pub message_ids: Vec<String>,
+    /// The document type the root blob is written as, if not its kind's default.
+    pub label: Option<&'static str>,
 }
 
 /// BLAKE3 of bytes, hex.
@@ -367,6 +396,12 @@ impl Sub {
         self.message_ids.push(id.to_owned());
     }
 
+    /// Labels the root blob (before sealing) with the document type it is written as.
+    pub fn doc_type(&mut self, t: &'static str) -> &mut Self {
+        self.label = Some(t);
+        self
+    }
+
     /// Declares the root blob, once its bytes are known: a document, a container or an
     /// empty blob, by `kind` and size.
     pub fn seal_hashed(&mut self, kind: Kind, hash: String, size: u64) {
@@ -376,6 +411,8 @@ impl Sub {
         } else if !kind.is_container() {
             self.raw.documents += 1;
         }
+        let doc_type = (kind != Kind::Empty && !kind.is_container())
+            .then(|| self.label.take().unwrap_or(kind.default_doc_type()));
         self.nodes.insert(
             0,
             Node {
@@ -383,6 +420,7 @@ impl Sub {
                 hash,
                 kind,
                 size,
+                doc_type,
             },
         );
     }
@@ -439,6 +477,7 @@ impl Total {
                 blake3: n.hash.clone(),
                 kind: n.kind.as_str().to_owned(),
                 size: n.size,
+                doc_type: n.doc_type.map(str::to_owned),
             });
         }
     }

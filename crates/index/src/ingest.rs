@@ -199,7 +199,9 @@ async fn write_top(
         .iter()
         .map(|n| NodeRow {
             hash: n.hash,
-            doc_type: n.ty.as_str(),
+            // Documents by what they are (`invoice`, `signed_contract`), other blobs by
+            // their format (`zip`, `empty`).
+            doc_type: n.doc_type.map_or(n.ty.as_str(), |t| t.label(n.signed)),
             document: n.document,
             message_key: n.message_id.as_deref().map(|id| {
                 let h = key.hash("message-id", id);

@@ -3,7 +3,7 @@
 
 use crate::breach::u;
 use crate::{Breach, Error, Index};
-use leakdex_core::{DataClass, Kind, KINDS};
+use leakdex_core::{DataClass, DocType, Kind, KINDS};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -169,6 +169,13 @@ impl Index {
             for (h, ty) in per.get(&(email.clone(), breach_id)).into_iter().flatten() {
                 if ty == "email" {
                     classes.insert(DataClass::EmailMessages.as_str().to_string());
+                }
+                if let Some((t, signed)) = DocType::from_label(ty) {
+                    classes.extend(
+                        t.data_classes(signed)
+                            .iter()
+                            .map(|c| c.as_str().to_string()),
+                    );
                 }
                 types.insert(ty.clone());
                 for k in kinds.get(h).into_iter().flatten() {

@@ -205,6 +205,12 @@ impl Index {
             if what == "messages" {
                 classes.push(DataClass::EmailMessages.as_str());
             }
+            if let Some((t, signed)) = what
+                .strip_prefix("type:")
+                .and_then(leakdex_core::DocType::from_label)
+            {
+                classes.extend(t.data_classes(signed).iter().map(|c| c.as_str()));
+            }
             if let Some(c) = KINDS
                 .iter()
                 .find(|k| k.plural() == what)

@@ -425,6 +425,14 @@ pub struct ScanArgs {
     /// masked), document (BLAKE3), path, context.
     #[arg(long, value_name = "FILE.jsonl")]
     pub findings: Option<PathBuf>,
+    /// Also write every document as a JSON line: its type (invoice, signed contract,
+    /// customer list, …) with confidence and reasons, its data classes and its
+    /// sensitivity score (0–100) with reasons.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub documents: Option<PathBuf>,
+    /// List this many of the most sensitive documents and files in the report.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

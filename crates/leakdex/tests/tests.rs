@@ -8,6 +8,7 @@ mod index;
 mod alerts;
 mod api;
 mod cli;
+mod documents;
 mod limits;
 mod robustness;
 mod served;

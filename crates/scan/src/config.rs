@@ -28,6 +28,8 @@ pub struct Config {
     pub parser_timeout: Duration,
     /// Where PDF and workbook parsers run (see [`crate::isolate`]).
     pub isolation: crate::isolate::Isolation,
+    /// How many of the most sensitive documents and files the report lists.
+    pub top: usize,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             threads: 0,
             parser_timeout: Duration::from_secs(30),
             isolation: crate::isolate::Isolation::default(),
+            top: 10,
         }
     }
 }

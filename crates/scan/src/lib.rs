@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod classify;
 pub mod decode;
 pub mod detect;
 pub mod isolate;
@@ -35,8 +36,8 @@ mod segment;
 
 pub use config::Config;
 pub use error::{Error, ErrorKind};
-pub use report::{Counts, FindingRecord, Report, Unreadable};
-pub use scanner::{in_decoder, Progress, Scanner};
+pub use report::{Counts, DocumentRecord, FindingRecord, Report, SourceRecord, Unreadable};
+pub use scanner::{in_decoder, DocumentSink, Progress, Scanner};
 pub use segment::{FieldClass, Place, SegCtx};
 
 /// A phone-number region (ISO 3166 alpha-2), e.g. for [`Config::default_region`].

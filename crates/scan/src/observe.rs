@@ -51,6 +51,12 @@ pub struct Node {
     pub values: Vec<ValueCount>,
     /// Why it could not be (fully) decoded, if so — never a path.
     pub unreadable: Option<String>,
+    /// What the document is (documents only).
+    pub doc_type: Option<leakdex_core::DocType>,
+    /// For contracts: whether signed.
+    pub signed: bool,
+    /// Its sensitivity score, 0–100 (documents only).
+    pub sensitivity: u8,
 }
 
 /// One member or attachment occurrence: `parent` contains `child` once more.

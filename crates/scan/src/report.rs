@@ -1,8 +1,9 @@
 //! What a scan reports: raw and unique counts per kind (as `docs/counting.md` defines
 //! them), the data classes found, and the blobs that could not be read, with reasons.
 
-use leakdex_core::{Count, Kind};
+use leakdex_core::{Count, DocType, Kind, Sensitivity};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Raw and unique counts of everything a scan counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -78,8 +79,22 @@ pub struct Report {
     pub counts: Counts,
     /// Empty blobs (not documents).
     pub empty: u64,
-    /// HIBP data classes established by the findings.
+    /// Documents per type (`invoice`, `customer_list`, …): every copy (raw) and distinct
+    /// documents (unique).
+    #[serde(default)]
+    pub document_types: BTreeMap<String, Count>,
+    /// Data classes established by the findings and the document types (HIBP's names,
+    /// ours where HIBP has none).
     pub data_classes: Vec<String>,
+    /// How sensitive the whole scan is: its most sensitive document's score and reasons.
+    #[serde(default)]
+    pub sensitivity: Sensitivity,
+    /// The most sensitive documents, most sensitive first (`--top N`).
+    #[serde(default)]
+    pub top_documents: Vec<DocumentRecord>,
+    /// The most sensitive top-level files, most sensitive first (`--top N`).
+    #[serde(default)]
+    pub top_sources: Vec<SourceRecord>,
     /// Blobs that could not be read.
     pub unreadable: Vec<Unreadable>,
     /// Wall-clock time of the scan.
@@ -99,4 +114,38 @@ pub struct FindingRecord {
     pub path: String,
     /// Header, column or key path.
     pub context: String,
+}
+
+/// One document as written to `--documents FILE.jsonl` and listed by `--top`.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct DocumentRecord {
+    /// BLAKE3 of the document.
+    pub document: String,
+    /// Its logical path.
+    pub path: String,
+    /// Its format as sniffed (`pdf`, `docx`, `email`, …).
+    pub format: String,
+    /// What it is.
+    pub doc_type: DocType,
+    /// For contracts: whether signed.
+    pub signed: bool,
+    /// The classifier's confidence, 0.0–1.0.
+    pub confidence: f32,
+    /// Why it has that type.
+    pub type_reasons: Vec<String>,
+    /// Data classes it holds (findings and type).
+    pub data_classes: Vec<String>,
+    /// How sensitive it is.
+    pub sensitivity: Sensitivity,
+}
+
+/// A top-level file's sensitivity: that of its most sensitive document.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct SourceRecord {
+    /// The file's path.
+    pub path: String,
+    /// Documents decoded in it (duplicates of earlier ones excluded).
+    pub documents: u64,
+    /// Its most sensitive document's score and reasons.
+    pub sensitivity: Sensitivity,
 }

@@ -4,17 +4,18 @@
 //! across workers: a blob seen before is not decoded again, its subtree's raw counts are
 //! replayed (see `docs/counting.md`).
 
+use crate::classify::{classify, Classification, Features};
 use crate::config::Config;
 use crate::decode::{self, ooxml::Flavor, DecodeError, Sink, Stop};
 use crate::detect::{detect, DetectConfig};
 use crate::error::Error;
 use crate::isolate::{Decoder, Format};
 use crate::observe::{empty_hash, Edge, Hash, Node, Observer, TopSummary, ValueCount};
-use crate::report::{Counts, FindingRecord, Report, Unreadable};
+use crate::report::{Counts, DocumentRecord, FindingRecord, Report, SourceRecord, Unreadable};
 use crate::segment::SegCtx;
 use crate::sniff::{sniff, BlobType};
 use crate::source::{self, archive, Entry};
-use leakdex_core::{Count, DataClass, Finding, Kind, KINDS};
+use leakdex_core::{sensitivity, Count, DataClass, DocType, Finding, Kind, DOC_TYPES, KINDS};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +38,9 @@ pub struct Progress {
 /// Receives each finding as it is made (for `--findings`).
 pub type FindingSink<'a> = &'a (dyn Fn(&FindingRecord) + Sync);
 
+/// Receives each document as it is classified (for `--documents`).
+pub type DocumentSink<'a> = &'a (dyn Fn(&DocumentRecord) + Sync);
+
 /// Runs scans.
 pub struct Scanner {
     cfg: Config,
@@ -50,6 +54,9 @@ struct Tally {
     messages: u64,
     empty: u64,
     raw: [u64; KINDS.len()],
+    /// Documents per type, and signed contracts among them.
+    types: [u64; DOC_TYPES.len()],
+    signed: u64,
 }
 
 impl std::ops::AddAssign for Tally {
@@ -57,6 +64,10 @@ impl std::ops::AddAssign for Tally {
         self.documents += o.documents;
         self.messages += o.messages;
         self.empty += o.empty;
+        self.signed += o.signed;
+        for (a, b) in self.types.iter_mut().zip(o.types) {
+            *a += b;
+        }
         for (a, b) in self.raw.iter_mut().zip(o.raw) {
             *a += b;
         }
@@ -69,6 +80,7 @@ struct Shared<'a> {
     detect: DetectConfig,
     seen: Mutex<HashMap<[u8; 32], Tally, foldhash::fast::RandomState>>,
     findings: Option<FindingSink<'a>>,
+    documents: Option<DocumentSink<'a>>,
     observer: Option<&'a dyn Observer>,
 }
 
@@ -79,9 +91,13 @@ type Set<T> = HashSet<T, foldhash::fast::RandomState>;
 struct Acc {
     total: Tally,
     unique: [Set<String>; KINDS.len()],
-    documents: Set<[u8; 32]>,
+    /// Distinct documents and their types.
+    documents: HashMap<[u8; 32], (DocType, bool), foldhash::fast::RandomState>,
     messages: Set<String>,
     unreadable: Vec<Unreadable>,
+    /// The most sensitive documents and top-level files so far (pruned to `top`).
+    top: Vec<DocumentRecord>,
+    sources: Vec<SourceRecord>,
 }
 
 impl Acc {
@@ -93,6 +109,30 @@ impl Acc {
         self.documents.extend(o.documents);
         self.messages.extend(o.messages);
         self.unreadable.extend(o.unreadable);
+        self.top.extend(o.top);
+        self.sources.extend(o.sources);
+    }
+
+    /// Keeps the `n` most sensitive documents and sources once there are many more.
+    fn prune(&mut self, n: usize, force: bool) {
+        if force || self.top.len() > 2 * n + 16 {
+            self.top.sort_by(|a, b| {
+                b.sensitivity
+                    .score
+                    .cmp(&a.sensitivity.score)
+                    .then_with(|| a.path.cmp(&b.path))
+            });
+            self.top.truncate(n);
+        }
+        if force || self.sources.len() > 2 * n + 16 {
+            self.sources.sort_by(|a, b| {
+                b.sensitivity
+                    .score
+                    .cmp(&a.sensitivity.score)
+                    .then_with(|| a.path.cmp(&b.path))
+            });
+            self.sources.truncate(n);
+        }
     }
 }
 
@@ -129,6 +169,18 @@ impl Scanner {
         findings: Option<FindingSink<'_>>,
         observer: Option<&dyn Observer>,
     ) -> Result<Report, Error> {
+        self.run_full(sources, findings, None, observer)
+    }
+
+    /// [`Scanner::run_observed`], also presenting every document's classification and
+    /// sensitivity to `documents` (for `--documents`).
+    pub fn run_full(
+        &self,
+        sources: &[PathBuf],
+        findings: Option<FindingSink<'_>>,
+        documents: Option<DocumentSink<'_>>,
+        observer: Option<&dyn Observer>,
+    ) -> Result<Report, Error> {
         let started = Instant::now();
         crate::detect::phone::prepare();
         let entries = source::walk(sources)?;
@@ -148,6 +200,7 @@ impl Scanner {
             },
             seen: Mutex::default(),
             findings,
+            documents,
             observer,
         };
         let threads = threads.min(entries.len().max(1));
@@ -170,6 +223,7 @@ impl Scanner {
                             message_id: None,
                             message_month: None,
                             isolated: Decoder::new(shared.cfg.isolation.clone()),
+                            source: None,
                         };
                         for entry in rx {
                             w.top(entry, p);
@@ -195,11 +249,17 @@ impl Scanner {
                 }
             }
         });
-        Ok(report(acc, entries.len() as u64, bytes, started))
+        Ok(report(
+            acc,
+            entries.len() as u64,
+            bytes,
+            started,
+            self.cfg.top,
+        ))
     }
 }
 
-fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant) -> Report {
+fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant, top: usize) -> Report {
     let mut counts = Counts {
         documents: Count {
             raw: acc.total.documents,
@@ -225,14 +285,57 @@ fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant) -> Report {
     if counts.messages.raw > 0 {
         classes.push(DataClass::EmailMessages);
     }
+    // Signed contracts count apart from unsigned ones (`signed_contract`, as indexed).
+    let mut unique_types = [(0u64, 0u64); DOC_TYPES.len()];
+    for (t, signed) in acc.documents.values() {
+        let u = &mut unique_types[t.index()];
+        if *signed {
+            u.1 += 1;
+        } else {
+            u.0 += 1;
+        }
+    }
+    let mut document_types = std::collections::BTreeMap::new();
+    for t in DOC_TYPES {
+        let all = acc.total.types[t.index()];
+        let (unsigned, signed) = unique_types[t.index()];
+        for (is_signed, raw, unique) in [
+            (
+                false,
+                all - acc.total.signed.min(all) * u64::from(t == DocType::Contract),
+                unsigned,
+            ),
+            (
+                true,
+                acc.total.signed * u64::from(t == DocType::Contract),
+                signed,
+            ),
+        ] {
+            if raw == 0 {
+                continue;
+            }
+            document_types.insert(t.label(is_signed).to_string(), Count { raw, unique });
+            classes.extend(t.data_classes(is_signed));
+        }
+    }
     classes.sort();
+    classes.dedup();
     acc.unreadable.sort();
+    acc.prune(top, true);
     Report {
         files,
         bytes,
         counts,
         empty: acc.total.empty,
         data_classes: classes.iter().map(|c| c.as_str().to_string()).collect(),
+        document_types,
+        sensitivity: acc
+            .top
+            .first()
+            .map(|d| d.sensitivity.clone())
+            .unwrap_or_default(),
+        top_documents: acc.top,
+        top_sources: acc.sources,
         unreadable: acc.unreadable,
         elapsed_ms: started.elapsed().as_millis() as u64,
     }
@@ -263,10 +366,17 @@ struct Worker<'a> {
     message_month: Option<String>,
     /// This thread's decode worker for PDFs and workbooks.
     isolated: Decoder,
+    /// The top-level file being scanned: its most sensitive document so far.
+    source: Option<SourceRecord>,
 }
 
 impl Worker<'_> {
     fn top(&mut self, entry: &Entry, p: &Progress) {
+        self.source = Some(SourceRecord {
+            path: entry.path.clone(),
+            documents: 0,
+            sensitivity: Default::default(),
+        });
         match entry.open() {
             Ok(data) => {
                 self.bytes += data.len() as u64;
@@ -298,6 +408,10 @@ impl Worker<'_> {
                 }
             }
             Err(reason) => self.unreadable(&entry.path, reason),
+        }
+        if let Some(src) = self.source.take().filter(|s| s.sensitivity.score > 0) {
+            self.acc.sources.push(src);
+            self.acc.prune(self.shared.cfg.top, false);
         }
         p.files_done.fetch_add(1, Ordering::Relaxed);
         p.bytes_done.fetch_add(entry.size, Ordering::Relaxed);
@@ -335,6 +449,9 @@ impl Worker<'_> {
                         message_month: None,
                         values: Vec::new(),
                         unreadable: None,
+                        doc_type: None,
+                        signed: false,
+                        sensitivity: 0,
                     });
                 }
             }
@@ -380,19 +497,24 @@ impl Worker<'_> {
             }
         } else {
             t.documents = 1;
-            self.acc.documents.insert(hash);
             let hex = blake3::Hash::from(hash).to_hex().to_string();
-            let (children, err) = self.document(path, &hex, ty, data, &mut t);
+            let (children, err, class) = self.document(path, name, &hex, ty, data, &mut t);
             failure = err;
+            t.types[class.doc_type.index()] += 1;
+            t.signed += u64::from(class.signed);
+            self.acc
+                .documents
+                .insert(hash, (class.doc_type, class.signed));
+            let score = self.record_document(path, &hex, ty, &t, class.clone());
             // The node is complete before its attachments are scanned.
-            self.push_node(hash, ty, failure.take());
+            self.push_node(hash, ty, failure.take(), Some((&class, score)));
             for c in children {
                 let child = format!("{path}!{}", c.name);
                 t += self.blob(&child, last_component(&c.name), &c.data, depth + 1);
             }
         }
         if ty.is_container() {
-            self.push_node(hash, ty, failure);
+            self.push_node(hash, ty, failure, None);
         }
         match &mut self.graph {
             Some(g) => {
@@ -408,7 +530,13 @@ impl Worker<'_> {
         t
     }
 
-    fn push_node(&mut self, hash: Hash, ty: BlobType, unreadable: Option<String>) {
+    fn push_node(
+        &mut self,
+        hash: Hash,
+        ty: BlobType,
+        unreadable: Option<String>,
+        doc: Option<(&Classification, u8)>,
+    ) {
         let message_id = self.message_id.take();
         let message_month = self.message_month.take();
         let values: Vec<ValueCount> = self
@@ -430,8 +558,63 @@ impl Worker<'_> {
                 message_month,
                 values,
                 unreadable,
+                doc_type: doc.map(|(c, _)| c.doc_type),
+                signed: doc.is_some_and(|(c, _)| c.signed),
+                sensitivity: doc.map_or(0, |(_, s)| s),
             });
         }
+    }
+
+    /// Scores a classified document, hands it to the `--documents` sink and keeps it if it
+    /// is among the most sensitive. Returns its score.
+    fn record_document(
+        &mut self,
+        path: &str,
+        hex: &str,
+        ty: BlobType,
+        t: &Tally,
+        class: Classification,
+    ) -> u8 {
+        let people = t.raw[Kind::Email.index()].max(t.raw[Kind::Person.index()]);
+        let sens = sensitivity(class.doc_type, class.signed, &t.raw, people);
+        let score = sens.score;
+        let wanted = self.shared.documents.is_some() || score > 0;
+        if !wanted {
+            return score;
+        }
+        let mut classes: Vec<DataClass> = KINDS
+            .iter()
+            .filter(|k| t.raw[k.index()] > 0)
+            .filter_map(|k| k.data_class())
+            .collect();
+        classes.extend(class.doc_type.data_classes(class.signed));
+        classes.sort();
+        classes.dedup();
+        let record = DocumentRecord {
+            document: hex.to_string(),
+            path: path.to_string(),
+            format: ty.as_str().to_string(),
+            doc_type: class.doc_type,
+            signed: class.signed,
+            confidence: class.confidence,
+            type_reasons: class.reasons,
+            data_classes: classes.iter().map(|c| c.as_str().to_string()).collect(),
+            sensitivity: sens,
+        };
+        if let Some(sink) = self.shared.documents {
+            sink(&record);
+        }
+        if let Some(src) = &mut self.source {
+            src.documents += 1;
+            if score > src.sensitivity.score {
+                src.sensitivity = record.sensitivity.clone();
+            }
+        }
+        if score > 0 {
+            self.acc.top.push(record);
+            self.acc.prune(self.shared.cfg.top, false);
+        }
+        score
     }
 
     fn seen(&self, hash: &[u8; 32]) -> Option<Tally> {
@@ -441,23 +624,29 @@ impl Worker<'_> {
         self.shared.seen.lock().ok()?.get(hash).copied()
     }
 
-    /// Decodes a document into `t`; returns its attachments.
+    /// Decodes a document into `t`; returns its attachments, why it could not be read
+    /// (if so) and what it is.
     fn document(
         &mut self,
         path: &str,
+        name: &str,
         hex: &str,
         ty: BlobType,
         data: &[u8],
         t: &mut Tally,
-    ) -> (Vec<decode::Child>, Option<String>) {
+    ) -> (Vec<decode::Child>, Option<String>, Classification) {
         let cfg = self.shared.cfg;
         let max = cfg.max_segment;
+        let mut features = Features::default();
         if ty == BlobType::Text && data.len() >= PARALLEL_TEXT && self.shared.threads > 1 {
             let err = self.text_in_parallel(path, hex, data, t);
-            return (Vec::new(), err);
+            let head = decode::bytes_to_text(&data[..data.len().min(8 << 10)]);
+            features.segment(&head, crate::Place::Text, crate::FieldClass::Other, "line");
+            return (Vec::new(), err, classify(ty, name, &features));
         }
         let observed = self.graph.is_some();
         let mut sink = DocSink {
+            features: Some(&mut features),
             shared: self.shared,
             acc: &mut self.acc,
             found: &mut self.found,
@@ -522,7 +711,7 @@ impl Worker<'_> {
         if let Some(reason) = &err {
             self.unreadable(path, reason.clone());
         }
-        (children, err)
+        (children, err, classify(ty, name, &features))
     }
 }
 
@@ -585,6 +774,7 @@ impl Worker<'_> {
                         let mut values = Values::default();
                         let mut raw = [0u64; KINDS.len()];
                         let mut sink = DocSink {
+                            features: None,
                             shared,
                             acc: &mut acc,
                             found: &mut found,
@@ -641,6 +831,8 @@ fn last_component(path: &str) -> &str {
 }
 
 struct DocSink<'w, 'a> {
+    /// What the classifier gathers (not for the parts of a text scanned in parallel).
+    features: Option<&'w mut Features>,
     shared: &'a Shared<'a>,
     acc: &'w mut Acc,
     found: &'w mut Vec<Finding>,
@@ -660,6 +852,9 @@ impl Sink for DocSink<'_, '_> {
                 "decoding took longer than {} s (--blob-timeout)",
                 self.shared.cfg.blob_timeout.as_secs()
             )));
+        }
+        if let Some(f) = self.features.as_deref_mut() {
+            f.segment(text, ctx.place, ctx.class, ctx.field);
         }
         detect(text, ctx, &self.shared.detect, self.found);
         for f in self.found.drain(..) {

@@ -107,6 +107,7 @@ impl Mailer {
     fn contacts_csv(m: &Model, org: usize) -> Attachment {
         let o = &m.orgs[org];
         let mut sub = Sub::default();
+        sub.doc_type("customer_list");
         let mut s = String::from("full_name,email,phone\r\n");
         for &ci in &o.contacts {
             let p = &m.contacts[ci];
