@@ -2,7 +2,7 @@
 # End-to-end benchmarks of leakdex scan; results go to docs/PERFORMANCE.md by hand, with
 # this command line. Both tools run side by side in the same run, on the same files.
 #
-#   bench/e2e.sh [text|corpus|ingest|all]   (WORK=/path for generated data, default /tmp/leakdex-bench)
+#   bench/e2e.sh [text|corpus|ingest|documents|all]   (WORK=/path for generated data, default /tmp/leakdex-bench)
 #
 # (a) text:   a ~300 MB plain-text file, ~20% of lines with an address: leakdex scan vs
 #             `rg -c` with a common e-mail regex (hyperfine), and both unique counts.
@@ -10,6 +10,10 @@
 # (c) ingest: the same corpus into SQLite and PostgreSQL ($LEAKDEX_BENCH_PG, default
 #             postgres://postgres@127.0.0.1:5432/postgres; a database leakdex_bench is
 #             re-created), side by side with the plain scan; database bytes per account.
+# (d) documents: the business documents of 12 generated corpora, one directory per
+#             format (docx, pptx, xlsx, ods, pdf, msg): documents/s and MB/s with the
+#             parsers in worker processes (the default) vs in-process threads, side by
+#             side; and the classifier's confusion matrix on two seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leakdex-target}"
@@ -72,4 +76,42 @@ if [ "$what" = ingest ] || [ "$what" = all ]; then
   echo "sqlite: $bytes bytes for $accounts unique accounts ($((bytes / (accounts > 0 ? accounts : 1))) bytes/account)"
   pgbytes=$(psql "$PGDB" -tAc "SELECT pg_database_size(current_database())")
   echo "postgres: $pgbytes bytes for $accounts unique accounts ($((pgbytes / (accounts > 0 ? accounts : 1))) bytes/account)"
+fi
+
+if [ "$what" = documents ] || [ "$what" = all ]; then
+  d="$WORK/documents"
+  if [ ! -d "$d/pdf" ]; then
+    rm -rf "$d"
+    for seed in $(seq 1 12); do
+      "$LEAKDEX" -q corpus generate --out "$WORK/docs-seed-$seed" --orgs 60 --seed "$seed" > /dev/null
+      for ext in docx pptx xlsx ods pdf msg; do
+        mkdir -p "$d/$ext"
+        find "$WORK/docs-seed-$seed" -name "*.$ext" | while read -r f; do
+          cp "$f" "$d/$ext/$seed-$(echo "$f" | md5sum | cut -c1-12).$ext"
+        done
+      done
+    done
+  fi
+  echo "== (d) documents per format, $(nproc) cores"
+  for ext in docx pptx xlsx ods pdf msg; do
+    n=$(ls "$d/$ext" | wc -l)
+    bytes=$(du -sb "$d/$ext" | cut -f1)
+    hyperfine --warmup 1 --runs 5 --export-json "$WORK/doc-$ext.json" \
+      -n "$ext worker process" "$LEAKDEX scan -q --json $d/$ext > /dev/null" \
+      -n "$ext in-process" "$LEAKDEX scan -q --json --parsers-in-process $d/$ext > /dev/null" > /dev/null
+    python3 - "$WORK/doc-$ext.json" "$ext" "$n" "$bytes" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+ext, n, b = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+w, t = r[0]["mean"], r[1]["mean"]
+print(f"| {ext} | {n} | {b/1e6:.1f} | {n/w:.0f} | {b/1e6/w:.1f} | {n/t:.0f} | {t/w:.2f} |")
+PY
+  done
+  for seed in 5 23; do
+    c="$WORK/confusion-$seed"
+    rm -rf "$c" "$c.truth.json"
+    "$LEAKDEX" -q corpus generate --out "$c" --orgs 40 --seed "$seed" > /dev/null
+    "$LEAKDEX" scan -q --json --documents "$c.docs.jsonl" "$c" > /dev/null
+    python3 bench/confusion.py "$c.truth.json" "$c.docs.jsonl" "$c"
+  done
 fi

@@ -513,6 +513,17 @@ pub fn msg(m: &Msg) -> io::Result<Vec<u8>> {
         put(&mut c, &format!("{dir}/__substg1.0_3707001F"), &utf16(name))?;
         put(&mut c, &format!("{dir}/__substg1.0_37010102"), data)?;
     }
+    // Fixed timestamps on the root and every storage: same input, same bytes.
+    let at = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_709_283_600);
+    let storages: Vec<std::path::PathBuf> = c
+        .walk()
+        .filter(|e| !e.is_stream())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    for p in storages {
+        c.set_created_time(&p, at)?;
+        c.set_modified_time(&p, at)?;
+    }
     c.flush()?;
     Ok(c.into_inner().into_inner())
 }

@@ -231,6 +231,7 @@ fn msg_headers_recipients_body_and_attachments() {
         attachments: vec![("liste.csv".into(), b"email\nx@y.de\n".to_vec())],
     };
     let bytes = office::msg(&m).unwrap();
+    assert_eq!(bytes, office::msg(&m).unwrap(), "same input, same bytes");
     assert_eq!(sniff("m", &bytes), BlobType::Msg);
     let mut c = Collect::default();
     let d = msg::decode(&bytes, 1 << 16, &mut c).unwrap();
@@ -350,4 +351,46 @@ pub(crate) fn hostile_pdf(packed: &[u8]) -> Vec<u8> {
         .into_bytes(),
     );
     out
+}
+
+/// `plain` encrypted with RC4-128 and `user` as the user password.
+fn encrypted_pdf(plain: &[u8], user: &str) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(plain).unwrap();
+    let id = lopdf::Object::string_literal(b"0123456789abcdef".to_vec());
+    doc.trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password: user,
+        key_length: 128,
+        permissions: lopdf::Permissions::default(),
+    })
+    .unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn encrypted_pdfs_are_reported_unless_their_user_password_is_empty() {
+    let plain = office::pdf(&[vec!["Contact anna@contoso.de".into()]], None);
+    let locked = encrypted_pdf(&plain, "s3cret");
+    assert!(
+        !locked.windows(6).any(|w| w == b"contos"),
+        "the text is encrypted"
+    );
+    let mut c = Collect::default();
+    let e = pdf::decode(&locked, 1 << 16, &mut c).unwrap_err();
+    assert_eq!(e.to_string(), "encrypted (password-protected PDF)");
+    // Encrypted only against copying (empty user password): read as usual.
+    let open = encrypted_pdf(&plain, "");
+    let mut c = Collect::default();
+    pdf::decode(&open, 1 << 16, &mut c).unwrap();
+    assert!(
+        c.0.iter().any(|(_, t)| t.contains("anna@contoso.de")),
+        "{:?}",
+        c.0
+    );
 }
