@@ -62,6 +62,19 @@ pub enum Command {
     ///   cat dump.sql | leakdex scan -
     #[command(verbatim_doc_comment)]
     Scan(ScanArgs),
+    /// Find out whether cloud storage containers can be listed or read by anyone on the
+    /// internet (Azure Blob, S3, GCS), with the evidence; with --scan, what sensitive data
+    /// they expose, streamed into the scanner without a local copy.
+    ///
+    /// Every request is anonymous. Object names leak too: they are printed only with
+    /// --show-names.
+    ///
+    /// Examples:
+    ///   leakdex audit az://contosobackup/crm s3://contoso-exports gs://contoso-data
+    ///   leakdex audit --org contoso --json
+    ///   leakdex audit s3://contoso-exports --scan --max-objects 200
+    ///   leakdex audit --azure-endpoint http://127.0.0.1:10000 az://devstoreaccount1/public
+    Audit(AuditArgs),
     /// Synthetic exposure corpora with ground truth, for demos, tests and benchmarks.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -410,6 +423,76 @@ pub struct AuditLogArgs {
     /// JSON lines instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Targets: az://ACCOUNT/CONTAINER, https://ACCOUNT.blob.core.windows.net/CONTAINER,
+    /// s3://BUCKET, gs://BUCKET.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Read more targets from FILE, one a line (`#` comments).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Enumerate candidate account, bucket and container names from an organisation
+    /// keyword with common affixes (backup, prod, data, crm, files, dev…) and audit them.
+    #[arg(long, value_name = "KEYWORD")]
+    pub org: Option<String>,
+    /// More affixes for --org, one a line.
+    #[arg(long, value_name = "FILE", requires = "org")]
+    pub wordlist: Option<PathBuf>,
+    /// Print one JSON array of outcomes instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print object names (in listings and evidence). They leak too.
+    #[arg(long)]
+    pub show_names: bool,
+    /// Object names to try reading when a container is not listable (Azure "blob"
+    /// access, per-object ACLs).
+    #[arg(long = "object", value_name = "NAME")]
+    pub objects: Vec<String>,
+    /// S3-compatible endpoint, path-style (`{URL}/{bucket}`), e.g. an emulator.
+    #[arg(long, value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// Azure endpoint, path-style (`{URL}/{account}/{container}`), e.g. Azurite.
+    #[arg(long, value_name = "URL")]
+    pub azure_endpoint: Option<String>,
+    /// GCS JSON API endpoint (`{URL}/storage/v1/b/{bucket}/o`), e.g. an emulator.
+    #[arg(long, value_name = "URL")]
+    pub gcs_endpoint: Option<String>,
+    /// Most objects one listing pages through.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub max_list: usize,
+    /// Targets audited at once.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub concurrency: usize,
+    /// Most requests per second to any one host.
+    #[arg(long, default_value_t = 20.0, value_name = "N")]
+    pub rate: f64,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 20, value_name = "SECS")]
+    pub timeout: u64,
+    /// Retries of a request answered 429, 503 or SlowDown, or timed out.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub retries: u32,
+    /// Stream each readable object into the scanner (no local copy) and report data
+    /// classes, document types and sensitivity per container.
+    #[arg(long)]
+    pub scan: bool,
+    /// --scan: most objects read per container.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_objects: usize,
+    /// --scan: most bytes read of one object (K, M, G).
+    #[arg(long, default_value = "64M", value_parser = crate::size::parse)]
+    pub max_bytes_per_object: u64,
+    /// --scan: most bytes read per container (K, M, G).
+    #[arg(long, default_value = "1G", value_parser = crate::size::parse)]
+    pub max_total_bytes: u64,
+    /// --scan: which objects: the first in listing order or a (reproducible) random sample.
+    #[arg(long, default_value = "first", value_parser = ["first", "random"])]
+    pub sample: String,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod util;
 mod index;
 mod alerts;
 mod api;
+mod audit;
 mod cli;
 mod documents;
 mod limits;

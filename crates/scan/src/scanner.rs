@@ -181,9 +181,21 @@ impl Scanner {
         documents: Option<DocumentSink<'_>>,
         observer: Option<&dyn Observer>,
     ) -> Result<Report, Error> {
+        let entries = source::walk(sources)?;
+        self.run_entries(entries, findings, documents, observer)
+    }
+
+    /// Scans top-level `entries` (from [`source::walk`], or remote objects: see
+    /// [`source::Input::Remote`]).
+    pub fn run_entries(
+        &self,
+        entries: Vec<Entry>,
+        findings: Option<FindingSink<'_>>,
+        documents: Option<DocumentSink<'_>>,
+        observer: Option<&dyn Observer>,
+    ) -> Result<Report, Error> {
         let started = Instant::now();
         crate::detect::phone::prepare();
-        let entries = source::walk(sources)?;
         let p = &self.progress;
         p.files_total.store(entries.len() as u64, Ordering::Relaxed);
         p.bytes_total

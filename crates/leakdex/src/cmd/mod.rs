@@ -1,5 +1,6 @@
 //! One file per command.
 
+mod audit;
 mod breach;
 mod corpus;
 mod demo;
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan::run(args, &cli.global),
+        Command::Audit(args) => audit::run(args, &cli.global),
         Command::Corpus(CorpusCommand::Generate(args)) => corpus::generate(args, &cli.global),
         Command::Ingest(args) => ingest::run(args, &cli.global),
         Command::Breach(cmd) => breach::run(cmd, &cli.global),

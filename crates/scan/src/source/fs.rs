@@ -6,12 +6,25 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Where a top-level blob comes from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Input {
     /// A regular file.
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
+    /// A blob fetched when a worker opens it (an object in a cloud container), streamed
+    /// into memory and never written to disk. Errors are `unreadable` reasons.
+    Remote(std::sync::Arc<dyn Fn() -> Result<Vec<u8>, String> + Send + Sync>),
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::File(p) => f.debug_tuple("File").field(p).finish(),
+            Input::Stdin => f.write_str("Stdin"),
+            Input::Remote(_) => f.write_str("Remote"),
+        }
+    }
 }
 
 /// A top-level blob to scan.
@@ -112,6 +125,7 @@ impl Entry {
                 std::io::copy(&mut std::io::stdin().lock(), &mut tmp).map_err(|e| io_reason(&e))?;
                 map(&tmp)
             }
+            Input::Remote(fetch) => fetch().map(Bytes::Owned),
             Input::File(p) => {
                 let mut f = std::fs::File::open(p).map_err(|e| io_reason(&e))?;
                 let len = f.metadata().map_err(|e| io_reason(&e))?.len();
