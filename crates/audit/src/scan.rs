@@ -6,6 +6,7 @@
 use crate::http::Http;
 use crate::{Endpoints, Outcome, Target};
 use leakdex_core::{Count, Sensitivity};
+use leakdex_scan::observe::Observer;
 use leakdex_scan::source::{Entry, Input};
 use leakdex_scan::{Counts, Report, Scanner};
 use rand::seq::SliceRandom;
@@ -85,7 +86,8 @@ pub fn choose(names: &[(String, u64)], b: &Bounds, seed: u64) -> Vec<(String, u6
 }
 
 /// Scans the readable objects of `outcome` with `scanner`, fetching through `http` on
-/// `rt`. Call from outside the runtime (scanning threads block on fetches).
+/// `rt`, presenting each object to `observer` (the index, for `--ingest`). Call from
+/// outside the runtime (scanning threads block on fetches).
 pub fn scan(
     rt: &tokio::runtime::Handle,
     http: Arc<Http>,
@@ -94,6 +96,7 @@ pub fn scan(
     outcome: &Outcome,
     bounds: &Bounds,
     scanner: &Scanner,
+    observer: Option<&dyn Observer>,
 ) -> Result<(ScanSummary, Report), String> {
     let seed = outcome
         .target
@@ -127,7 +130,7 @@ pub fn scan(
         })
         .collect();
     let report = scanner
-        .run_entries(entries, None, None, None)
+        .run_entries(entries, None, None, observer)
         .map_err(|e| e.to_string())?;
     let summary = ScanSummary {
         objects: chosen.len() as u64,

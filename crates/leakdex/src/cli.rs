@@ -491,6 +491,13 @@ pub struct AuditArgs {
     /// --scan: which objects: the first in listing order or a (reproducible) random sample.
     #[arg(long, default_value = "first", value_parser = ["first", "random"])]
     pub sample: String,
+    /// With --scan: also load what was found — metadata only — into the index (`--db`)
+    /// as breach NAME (created if new; idempotent like `leakdex ingest`).
+    #[arg(long, requires = "breach")]
+    pub ingest: bool,
+    /// The breach --ingest loads into.
+    #[arg(long, value_name = "NAME", requires = "ingest")]
+    pub breach: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -258,6 +258,31 @@ fn moto_buckets_public_and_private() {
     assert!(out[1].get("scan").is_none(), "{}", out[1]);
     assert_eq!(access(&out[2]), "not_found");
     assert_eq!(out[2]["evidence"][0]["code"], "NoSuchBucket");
+    // --ingest: what --scan reads goes into the index like a local ingest; twice, same.
+    let db = format!("sqlite://{}", s(&dir.path().join("cloud.db")));
+    for _ in 0..2 {
+        let out = run(&[
+            "--db",
+            &db,
+            "audit",
+            "-q",
+            "--s3-endpoint",
+            &m.url,
+            "--scan",
+            "--ingest",
+            "--breach",
+            "CloudLeak",
+            "s3://open-bucket",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let show = run(&["--db", &db, "breach", "show", "CloudLeak", "--json"]);
+        let b: serde_json::Value = serde_json::from_slice(&show.stdout).expect("breach JSON");
+        assert_eq!(b["PwnCount"].as_u64(), Some(emails), "{b}");
+    }
     // --org: candidate names from a keyword and a word list, audited against the endpoint.
     let words = dir.path().join("words.txt");
     std::fs::write(&words, "bucket\n").unwrap();

@@ -7,6 +7,7 @@ use leakdex_audit::http::Http;
 use leakdex_audit::scan::{Bounds, Sample};
 use leakdex_audit::target::{org_targets, AFFIXES};
 use leakdex_audit::{Access, Endpoints, Options, Outcome, Target};
+use leakdex_index::{Alerts, Ingester, NewBreach};
 use leakdex_scan::Scanner;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -72,7 +73,23 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
         done.into_iter().map(|(_, o)| o).collect()
     });
     bar.finish_and_clear();
-    if args.scan {
+    // --ingest: the index and its observer, opened before any object is read.
+    let ingest = match (&args.ingest, &args.breach) {
+        (true, Some(name)) => {
+            let index = rt.block_on(super::open(&global.db))?;
+            let id = rt.block_on(index.ensure_breach(&NewBreach {
+                name: name.clone(),
+                title: None,
+                breach_date: None,
+                description: None,
+                domain: None,
+            }))?;
+            let ingester = rt.block_on(Ingester::new(&index, id))?;
+            Some((index, id, ingester))
+        }
+        _ => None,
+    };
+    if args.scan || ingest.is_some() {
         let mut cfg = super::scan::config(&args.limits)?;
         cfg.top = 5;
         let scanner = Scanner::new(cfg);
@@ -99,6 +116,9 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 o,
                 &bounds,
                 &scanner,
+                ingest
+                    .as_ref()
+                    .map(|(_, _, i)| i as &dyn leakdex_scan::observe::Observer),
             );
             drop(scan_bar);
             match r {
@@ -106,6 +126,18 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 Err(e) => tracing::warn!(target = %o.target, error = %e, "scan failed"),
             }
         }
+    }
+    if let Some((index, id, ingester)) = ingest {
+        let stats = rt.block_on(ingester.finish())?;
+        rt.block_on(index.materialize(id, Alerts::Queue))?;
+        let name = args.breach.as_deref().unwrap_or_default();
+        if let Some(b) = rt.block_on(index.breach(name))? {
+            eprintln!(
+                "Loaded {} new objects into breach {name} ({} accounts); {} were already indexed.",
+                stats.new, b.pwn_count, stats.skipped
+            );
+        }
+        rt.block_on(index.close());
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
