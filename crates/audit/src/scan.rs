@@ -85,13 +85,20 @@ pub fn choose(names: &[(String, u64)], b: &Bounds, seed: u64) -> Vec<(String, u6
     out
 }
 
-/// Scans the readable objects of `outcome` with `scanner`, fetching through `http` on
-/// `rt`, presenting each object to `observer` (the index, for `--ingest`). Call from
+/// Where objects are fetched from: the HTTP layer, on a runtime, at endpoints.
+pub struct Remote<'a> {
+    /// The runtime the fetches run on (scanning threads block on them).
+    pub rt: &'a tokio::runtime::Handle,
+    /// The HTTP layer.
+    pub http: Arc<Http>,
+    /// Emulator and S3-compatible endpoints.
+    pub endpoints: &'a Endpoints,
+}
+
+/// Scans the readable objects of `outcome` with `scanner`, fetching through `remote`, presenting each object to `observer` (the index, for `--ingest`). Call from
 /// outside the runtime (scanning threads block on fetches).
 pub fn scan(
-    rt: &tokio::runtime::Handle,
-    http: Arc<Http>,
-    ep: &Endpoints,
+    remote: &Remote<'_>,
     target: &Target,
     outcome: &Outcome,
     bounds: &Bounds,
@@ -108,13 +115,13 @@ pub fn scan(
     let entries: Vec<Entry> = chosen
         .iter()
         .map(|(name, size)| {
-            let url = target.object_url(ep, region.as_deref(), name);
+            let url = target.object_url(remote.endpoints, region.as_deref(), name);
             let limit = bounds.max_bytes_per_object;
             if *size > limit {
                 cut += 1;
             }
-            let http = Arc::clone(&http);
-            let rt = rt.clone();
+            let http = Arc::clone(&remote.http);
+            let rt = remote.rt.clone();
             let fetch = move || -> Result<Vec<u8>, String> {
                 let r = rt.block_on(http.get(&url, Some(limit), limit as usize))?;
                 match r.status {

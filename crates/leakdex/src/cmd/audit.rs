@@ -4,7 +4,7 @@ use crate::cli::{AuditArgs, Global};
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leakdex_audit::http::Http;
-use leakdex_audit::scan::{Bounds, Sample};
+use leakdex_audit::scan::{Bounds, Remote, Sample};
 use leakdex_audit::target::{org_targets, AFFIXES};
 use leakdex_audit::{Access, Endpoints, Options, Outcome, Target};
 use leakdex_index::{Alerts, Ingester, NewBreach};
@@ -108,10 +108,13 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let scan_bar = crate::progress::Bar::start(scanner.progress(), global.quiet);
+            let remote = Remote {
+                rt: rt.handle(),
+                http: Arc::clone(&http),
+                endpoints: &endpoints,
+            };
             let r = leakdex_audit::scan::scan(
-                rt.handle(),
-                Arc::clone(&http),
-                &endpoints,
+                &remote,
                 t,
                 o,
                 &bounds,

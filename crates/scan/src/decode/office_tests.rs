@@ -394,3 +394,23 @@ fn encrypted_pdfs_are_reported_unless_their_user_password_is_empty() {
         c.0
     );
 }
+
+#[test]
+fn legacy_xls_cells_carry_sheet_cell_and_header() {
+    // Written by tests/fixtures/make_xls.py (xlwt, BIFF8) with the rows of `contacts()`.
+    let bytes = include_bytes!("../../tests/fixtures/contacts.xls");
+    assert_eq!(sniff("k", bytes), BlobType::Xls);
+    let mut c = Collect::default();
+    sheet::decode(bytes, 1 << 16, &mut c).unwrap();
+    let p = pairs(&c);
+    assert_eq!(p[0], ("Kunden!A2 (contact_name)", "Anna Schmidt"));
+    assert_eq!(p[2], ("Kunden!C2 (mobile)", "030 1234567"));
+    assert!(
+        p.contains(&("Kunden!E4 (customer)", "Contoso SAS")),
+        "{p:?}"
+    );
+    assert_eq!(
+        p.iter().filter(|(f, _)| f.starts_with("Kunden!")).count(),
+        10
+    );
+}
