@@ -44,7 +44,11 @@ impl Resp {
 
     /// The provider's error code: `x-ms-error-code`, an XML `<Code>`, or a JSON
     /// `error.errors[0].reason` / `error.status`.
+    /// Success answers have no code (their body may be a document: never parsed).
     pub fn error_code(&self) -> Option<String> {
+        if self.status < 300 {
+            return None;
+        }
         if let Some(c) = self.header("x-ms-error-code") {
             return Some(c.to_string());
         }

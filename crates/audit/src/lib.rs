@@ -142,20 +142,37 @@ pub struct Options {
     pub show_names: bool,
 }
 
+impl Outcome {
+    /// An `error` outcome for `t`, with no answer to show.
+    pub fn failed(t: &Target, why: &str) -> Outcome {
+        let mut o = Outcome::new(t);
+        o.evidence.push(Evidence {
+            request: "list".into(),
+            error: Some(why.into()),
+            ..Evidence::default()
+        });
+        o
+    }
+
+    fn new(t: &Target) -> Outcome {
+        Outcome {
+            target: t.to_string(),
+            provider: t.provider,
+            access: Access::Error,
+            region: None,
+            evidence: Vec::new(),
+            listing: None,
+            readable_objects: 0,
+            objects_readable: None,
+            scan: None,
+            names: Vec::new(),
+        }
+    }
+}
+
 /// Audits one target.
 pub async fn audit(http: &Http, opts: &Options, t: &Target) -> Outcome {
-    let mut out = Outcome {
-        target: t.to_string(),
-        provider: t.provider,
-        access: Access::Error,
-        region: None,
-        evidence: Vec::new(),
-        listing: None,
-        readable_objects: 0,
-        objects_readable: None,
-        scan: None,
-        names: Vec::new(),
-    };
+    let mut out = Outcome::new(t);
     let ep = &opts.endpoints;
     // Azure: an account that does not resolve does not exist (public cloud only).
     if t.provider == Provider::Azure && ep.azure.is_none() {
@@ -259,7 +276,14 @@ async fn read_probe(
         format!("{}/<object>", t.base_url(ep, region))
     };
     let ok = matches!(&r, Ok(resp) if resp.status == 200 || resp.status == 206);
-    out.evidence.push(Evidence::from("read", &shown, &r));
+    let mut ev = Evidence::from("read", &shown, &r);
+    if !opts.show_names {
+        // A redirect's target names the object.
+        if let Some(l) = ev.headers.get_mut("location") {
+            *l = "<redacted: --show-names>".into();
+        }
+    }
+    out.evidence.push(ev);
     ok
 }
 
@@ -276,8 +300,10 @@ pub fn classify(p: Provider, status: u16, code: Option<&str>) -> Access {
         return Access::AccessDisabled;
     }
     match p {
+        // Azure answers an anonymous list of a private (or blob-level) container with 404
+        // ResourceNotFound, by design: only ContainerNotFound says it does not exist.
         Provider::Azure => match (status, code) {
-            (404, "ContainerNotFound" | "ResourceNotFound") => Access::NotFound,
+            (404, "ContainerNotFound") => Access::NotFound,
             (400, "InvalidResourceName") => Access::NotFound,
             (401 | 403 | 404, _) => Access::Private,
             _ => Access::Error,
@@ -321,6 +347,10 @@ mod tests {
         assert_eq!(
             classify(Provider::Azure, 404, Some("ContainerNotFound")),
             Access::NotFound
+        );
+        assert_eq!(
+            classify(Provider::Azure, 404, Some("ResourceNotFound")),
+            Access::Private
         );
         assert_eq!(
             classify(Provider::Azure, 403, Some("NoAuthenticationInformation")),

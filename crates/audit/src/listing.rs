@@ -85,9 +85,10 @@ pub async fn list(
 ) -> Result<(Listing, Vec<(String, u64)>), String> {
     let mut l = Listing::default();
     let mut names: Vec<(String, u64)> = Vec::new();
+    let mut seen_tokens = std::collections::HashSet::new();
     let mut page = first;
     loop {
-        l.pages += 1;
+        l.pages = l.pages.saturating_add(1);
         let (items, next) = parse_page(t.provider, &page.body)?;
         for it in items {
             if names.len() >= max {
@@ -95,7 +96,7 @@ pub async fn list(
                 break;
             }
             l.objects += 1;
-            l.bytes += it.size;
+            l.bytes = l.bytes.saturating_add(it.size);
             *l.extensions.entry(extension(&it.name)).or_default() += 1;
             if let Some(m) = it.modified.as_deref().and_then(normalize_time) {
                 if l.oldest.as_ref().is_none_or(|o| &m < o) {
@@ -110,6 +111,11 @@ pub async fn list(
         let Some(token) = next.filter(|_| !l.truncated) else {
             break;
         };
+        // A server that repeats a token or sends empty pages forever is not followed.
+        if !seen_tokens.insert(token.clone()) || l.pages as usize > max / 10 + 100 {
+            l.truncated = true;
+            break;
+        }
         let url = page_url(t, ep, region, Some(&token));
         page = http.get(&url, None, 16 << 20).await?;
         if page.status != 200 {
@@ -244,8 +250,8 @@ fn parse_xml(p: Provider, body: &[u8]) -> Result<(Vec<Item>, Option<String>), St
 /// as RFC 3339 in UTC, to the second.
 fn normalize_time(s: &str) -> Option<String> {
     let s = s.trim();
-    if s.len() >= 19 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(10) == Some(&b'T') {
-        return Some(format!("{}Z", &s[..19]));
+    if s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(10) == Some(&b'T') {
+        return s.get(..19).map(|t| format!("{t}Z"));
     }
     let t = httpdate::parse_http_date(s).ok()?;
     let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;

@@ -112,18 +112,35 @@ pub fn scan(
     let chosen = choose(&outcome.names, bounds, seed);
     let region = outcome.region.clone();
     let mut cut = 0u64;
+    // Bytes actually read, shared by the fetches: listings may understate sizes.
+    let spent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let budget = bounds.max_total_bytes;
     let entries: Vec<Entry> = chosen
         .iter()
         .map(|(name, size)| {
             let url = target.object_url(remote.endpoints, region.as_deref(), name);
-            let limit = bounds.max_bytes_per_object;
-            if *size > limit {
+            let per_object = bounds.max_bytes_per_object;
+            if *size > per_object {
                 cut += 1;
             }
+            // Ask for what the listing says (plus a little), never more than the bound.
+            let limit = if *size > 0 {
+                size.saturating_add(4096).min(per_object)
+            } else {
+                per_object
+            };
+            let spent = Arc::clone(&spent);
             let http = Arc::clone(&remote.http);
             let rt = remote.rt.clone();
             let fetch = move || -> Result<Vec<u8>, String> {
+                use std::sync::atomic::Ordering;
+                let used = spent.load(Ordering::SeqCst);
+                if used >= budget {
+                    return Err("not read: --max-total-bytes spent".into());
+                }
+                let limit = limit.min(budget - used);
                 let r = rt.block_on(http.get(&url, Some(limit), limit as usize))?;
+                spent.fetch_add(r.body.len() as u64, Ordering::SeqCst);
                 match r.status {
                     200 | 206 => Ok(r.body),
                     s => Err(format!("the object answered {s}")),

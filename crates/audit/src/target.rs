@@ -157,6 +157,13 @@ impl Target {
             }
             Provider::S3 => match (&ep.s3, s3_region) {
                 (Some(e), _) => format!("{}/{}", trim(e), self.container),
+                // The wildcard certificate does not cover dotted bucket hosts: path style.
+                (None, Some(r)) if self.container.contains('.') => {
+                    format!("https://s3.{r}.amazonaws.com/{}", self.container)
+                }
+                (None, None) if self.container.contains('.') => {
+                    format!("https://s3.amazonaws.com/{}", self.container)
+                }
                 (None, Some(r)) => format!("https://{}.s3.{r}.amazonaws.com", self.container),
                 (None, None) => format!("https://{}.s3.amazonaws.com", self.container),
             },

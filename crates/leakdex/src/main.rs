@@ -44,6 +44,9 @@ fn init_logging(verbose: u8, quiet: bool, serving: bool) {
         (false, 2) => "debug",
         _ => "trace",
     };
+    // Third-party parsers log what they parse (pdf-extract logs content streams): their
+    // records never reach stderr unless LEAKDEX_LOG asks for them by name.
+    let default = format!("{default},lopdf=off,pdf_extract=off,calamine=off,cfb=off,quick_xml=off");
     let filter = tracing_subscriber::EnvFilter::try_from_env("LEAKDEX_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()

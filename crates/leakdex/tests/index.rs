@@ -272,7 +272,8 @@ both!(
 both!(
     sigkill_then_resume_gives_the_same_counts,
     |dir: &Path, db: &TestDb| {
-        let (corpus, truth) = generate(dir, 3, 30, Some(25));
+        // Big enough that even the resumed run outlasts the second kill.
+        let (corpus, truth) = generate(dir, 3, 30, Some(60));
         for delay in [300u64, 900] {
             let mut child = bin()
                 .args([

@@ -458,10 +458,18 @@ pub fn classify(ty: BlobType, name: &str, f: &Features) -> Classification {
     }
     let doc_type = DOC_TYPES[best];
     let mut why = std::mem::take(&mut reasons[best]);
+    // "Signed by" at the start of a word: not "unsigned", "countersigned".
     let signed = doc_type == DocType::Contract
         && SIGNED_MATCHER
             .as_ref()
-            .and_then(|m| m.find(f.head.as_str()))
+            .and_then(|m| {
+                m.find_iter(f.head.as_str()).find(|h| {
+                    f.head[..h.start()]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric())
+                })
+            })
             .inspect(|h| why.push(format!("signed: {}", &f.head[h.start()..h.end()])))
             .is_some();
     let confidence = score[best] as f32 / (score[best] + score[second]).max(1) as f32;
@@ -549,6 +557,15 @@ mod tests {
             ]),
         );
         assert_eq!((c.doc_type, c.signed), (DocType::Contract, true), "{c:?}");
+        let c = classify(
+            BlobType::Pdf,
+            "x.pdf",
+            &text(&[
+                "Service Agreement",
+                "Unsigned draft: to be countersigned by the parties",
+            ]),
+        );
+        assert_eq!((c.doc_type, c.signed), (DocType::Contract, false), "{c:?}");
         let c = classify(
             BlobType::Text,
             "notes.txt",

@@ -21,6 +21,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Where risky parsers run.
@@ -36,6 +37,11 @@ pub enum Isolation {
         exe: PathBuf,
     },
 }
+
+/// Decode threads alive (thread isolation), abandoned ones included.
+static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
+/// At most this many: the scanning threads' own plus a few abandoned.
+const MAX_LIVE_THREADS: usize = 16;
 
 /// The argument that turns the `leakdex` binary into a decode worker.
 pub const WORKER_ARG: &str = "__decode-worker";
@@ -138,12 +144,26 @@ impl Decoder {
         let deadline = Instant::now() + budget;
         let frames = match &self.isolation {
             Isolation::Thread => {
+                // Abandoned threads (parsers past their budget) keep running: past a few,
+                // refuse rather than let them eat every core.
+                if LIVE_THREADS.load(Ordering::SeqCst) >= MAX_LIVE_THREADS {
+                    return Err(unreadable(
+                        "too many parsers still running past their budget (use the worker process)",
+                    ));
+                }
                 let (tx, rx) = crossbeam_channel::bounded(256);
                 let data = data.to_vec();
+                LIVE_THREADS.fetch_add(1, Ordering::SeqCst);
                 std::thread::Builder::new()
                     .name("leakdex-decode".into())
-                    .spawn(move || serve_one(format, &data, max, &tx))
-                    .map_err(|_| unreadable("could not start a decode thread"))?;
+                    .spawn(move || {
+                        serve_one(format, &data, max, &tx);
+                        LIVE_THREADS.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .map_err(|_| {
+                        LIVE_THREADS.fetch_sub(1, Ordering::SeqCst);
+                        unreadable("could not start a decode thread")
+                    })?;
                 rx
             }
             Isolation::Process { exe } => {

@@ -333,7 +333,15 @@ fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant, top: usize) ->
     classes.sort();
     classes.dedup();
     acc.unreadable.sort();
-    acc.prune(top, true);
+    // The scan's sensitivity is its most sensitive document's, even with --top 0.
+    acc.prune(top.max(1), true);
+    let sensitivity = acc
+        .top
+        .first()
+        .map(|d| d.sensitivity.clone())
+        .unwrap_or_default();
+    acc.top.truncate(top);
+    acc.sources.truncate(top);
     Report {
         files,
         bytes,
@@ -341,11 +349,7 @@ fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant, top: usize) ->
         empty: acc.total.empty,
         data_classes: classes.iter().map(|c| c.as_str().to_string()).collect(),
         document_types,
-        sensitivity: acc
-            .top
-            .first()
-            .map(|d| d.sensitivity.clone())
-            .unwrap_or_default(),
+        sensitivity,
         top_documents: acc.top,
         top_sources: acc.sources,
         unreadable: acc.unreadable,

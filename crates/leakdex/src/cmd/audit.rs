@@ -62,15 +62,20 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 (i, leakdex_audit::audit(&http, &opts, &t).await)
             });
         }
-        let mut done = Vec::with_capacity(targets.len());
+        // Every target keeps its place: one whose task failed is an `error` outcome.
+        let mut done: Vec<Option<Outcome>> = vec![None; targets.len()];
         while let Some(r) = set.join_next().await {
-            if let Ok(x) = r {
-                bar.inc(1);
-                done.push(x);
+            bar.inc(1);
+            if let Ok((i, o)) = r {
+                if let Some(slot) = done.get_mut(i) {
+                    *slot = Some(o);
+                }
             }
         }
-        done.sort_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, o)| o).collect()
+        done.into_iter()
+            .zip(&targets)
+            .map(|(o, t)| o.unwrap_or_else(|| Outcome::failed(t, "the probe failed")))
+            .collect()
     });
     bar.finish_and_clear();
     // --ingest: the index and its observer, opened before any object is read.

@@ -15,6 +15,10 @@ type Cfb<'a> = cfb::CompoundFile<Cursor<&'a [u8]>>;
 const STREAM_LIMIT: u64 = 64 << 20;
 /// Deepest chain of embedded messages read.
 const MAX_EMBEDDED: usize = 4;
+/// Most attachments taken from one message (embedded ones included), and their bytes:
+/// directory entries may share streams, so a small file could claim gigabytes.
+const MAX_ATTACHMENTS: usize = 1000;
+const MAX_ATTACHMENT_BYTES: usize = 512 << 20;
 
 /// Decodes one message.
 pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<Decoded, DecodeError> {
@@ -119,9 +123,20 @@ fn message(
             }
             continue;
         }
+        if children.len() >= MAX_ATTACHMENTS {
+            return Err(DecodeError::Unreadable(format!(
+                "more than {MAX_ATTACHMENTS} attachments"
+            )));
+        }
         let Some(data) = binary(comp, &format!("{storage}/__substg1.0_37010102")) else {
             continue;
         };
+        let held: usize = children.iter().map(|c| c.data.len()).sum();
+        if held.saturating_add(data.len()) > MAX_ATTACHMENT_BYTES {
+            return Err(DecodeError::Unreadable(
+                "attachments larger than 512 MiB in all".into(),
+            ));
+        }
         let name = string_prop(comp, &storage, 0x3707)
             .or_else(|| string_prop(comp, &storage, 0x3704))
             .map(|n| sanitize(&n))

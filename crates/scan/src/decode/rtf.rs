@@ -44,8 +44,11 @@ pub fn decompress(data: &[u8], limit: usize) -> Option<Vec<u8>> {
                 dict[wpos] = b;
                 wpos = (wpos + 1) % 4096;
             } else {
-                let hi = *body.get(i)? as usize;
-                let lo = *body.get(i + 1)? as usize;
+                // A stream cut inside a reference keeps what it decoded so far.
+                let (Some(&hi), Some(&lo)) = (body.get(i), body.get(i + 1)) else {
+                    return Some(out);
+                };
+                let (hi, lo) = (hi as usize, lo as usize);
                 i += 2;
                 let offset = (hi << 4) | (lo >> 4);
                 let len = (lo & 0x0f) + 2;
@@ -61,6 +64,7 @@ pub fn decompress(data: &[u8], limit: usize) -> Option<Vec<u8>> {
             }
         }
     }
+    out.truncate(cap);
     Some(out)
 }
 

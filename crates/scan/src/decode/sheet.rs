@@ -23,33 +23,57 @@ pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<(), Decode
         })
     })?;
     let names = wb.sheet_names();
+    // A chart or dialog sheet, or one malformed sheet, costs that sheet, not the workbook.
+    let mut failed = 0usize;
     for name in &names {
         let mut table = Table::new(name);
-        match &mut wb {
+        let r = match &mut wb {
             // Streamed cell by cell: a sparse sheet never becomes a dense grid.
-            Sheets::Xlsx(x) => {
-                let mut cells = x.worksheet_cells_reader(name).map_err(|_| sheet_error())?;
-                while let Some(c) = cells.next_cell().map_err(|_| sheet_error())? {
-                    let (r, col) = c.get_position();
-                    table.cell(r, col, &data_ref_text(c.get_value()), max, sink)?;
-                }
-            }
-            Sheets::Xlsb(x) => {
-                let mut cells = x.worksheet_cells_reader(name).map_err(|_| sheet_error())?;
-                while let Some(c) = cells.next_cell().map_err(|_| sheet_error())? {
-                    let (r, col) = c.get_position();
-                    table.cell(r, col, &data_ref_text(c.get_value()), max, sink)?;
-                }
-            }
-            other => {
-                let range = other.worksheet_range(name).map_err(|_| sheet_error())?;
-                for (r, col, v) in range.used_cells() {
+            Sheets::Xlsx(x) => match x.worksheet_cells_reader(name) {
+                Ok(mut cells) => loop {
+                    match cells.next_cell() {
+                        Ok(Some(c)) => {
+                            let (r, col) = c.get_position();
+                            table.cell(r, col, &data_ref_text(c.get_value()), max, sink)?;
+                        }
+                        Ok(None) => break Ok(()),
+                        Err(_) => break Err(()),
+                    }
+                },
+                Err(_) => Err(()),
+            },
+            Sheets::Xlsb(x) => match x.worksheet_cells_reader(name) {
+                Ok(mut cells) => loop {
+                    match cells.next_cell() {
+                        Ok(Some(c)) => {
+                            let (r, col) = c.get_position();
+                            table.cell(r, col, &data_ref_text(c.get_value()), max, sink)?;
+                        }
+                        Ok(None) => break Ok(()),
+                        Err(_) => break Err(()),
+                    }
+                },
+                Err(_) => Err(()),
+            },
+            other => match other.worksheet_range(name) {
+                Ok(range) => {
                     let (r0, c0) = range.start().unwrap_or((0, 0));
-                    table.cell(r0 + r as u32, c0 + col as u32, &data_text(v), max, sink)?;
+                    for (r, col, v) in range.used_cells() {
+                        let (r, col) = (r0.saturating_add(r as u32), c0.saturating_add(col as u32));
+                        table.cell(r, col, &data_text(v), max, sink)?;
+                    }
+                    Ok(())
                 }
-            }
-        }
+                Err(_) => Err(()),
+            },
+        };
         table.flush(sink)?;
+        if r.is_err() {
+            failed += 1;
+        }
+    }
+    if failed > 0 && failed == names.len() {
+        return Err(sheet_error());
     }
     if let Ok(p) = wb.workbook_properties() {
         for (field, class, value) in [
