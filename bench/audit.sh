@@ -8,6 +8,8 @@
 #     (almost every candidate is not_found: the cost of one anonymous probe each).
 # (b) --scan of a ~50 MB generated corpus uploaded to moto and to Azurite vs a local scan
 #     of the same files, side by side (hyperfine), and the unique e-mails of each.
+# Both use --rate 100000: the default per-host pacing (20 requests/s) is politeness
+# towards real clouds and would make this a measure of the pacing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leakdex-target}"
@@ -35,7 +37,7 @@ node tests/cloud/setup-azure.mjs "http://127.0.0.1:$AZP" "$d" > /dev/null
 echo "== (a) targets per second, $(nproc) cores"
 words="$WORK/words.txt"
 python3 -c 'print("\n".join(f"w{i:04d}" for i in range(300)))' > "$words"
-n=$("$LEAKDEX" audit -q --json --s3-endpoint "http://127.0.0.1:$S3P" --org bench --wordlist "$words" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+n=$("$LEAKDEX" audit -q --json --rate 100000 --s3-endpoint "http://127.0.0.1:$S3P" --org bench --wordlist "$words" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 hyperfine --warmup 1 --runs 5 --export-json "$WORK/audit-org.json" \
   -n "audit --org ($n targets)" "$LEAKDEX audit -q --json --rate 100000 --concurrency 32 --s3-endpoint http://127.0.0.1:$S3P --org bench --wordlist $words > /dev/null" > /dev/null
 python3 - "$WORK/audit-org.json" "$n" <<'PY'
@@ -47,9 +49,9 @@ PY
 echo "== (b) --scan vs local scan of $(du -sh "$d" | cut -f1)"
 hyperfine --warmup 1 --runs 3 --export-markdown "$WORK/audit-scan.md" \
   -n "local scan" "$LEAKDEX scan -q --json $d > /dev/null" \
-  -n "audit --scan (moto S3)" "$LEAKDEX audit -q --json --scan --s3-endpoint http://127.0.0.1:$S3P s3://open-bucket > /dev/null" \
-  -n "audit --scan (Azurite)" "$LEAKDEX audit -q --json --scan --azure-endpoint http://127.0.0.1:$AZP az://devstoreaccount1/open-container > /dev/null"
+  -n "audit --scan (moto S3)" "$LEAKDEX audit -q --json --scan --rate 100000 --s3-endpoint http://127.0.0.1:$S3P s3://open-bucket > /dev/null" \
+  -n "audit --scan (Azurite)" "$LEAKDEX audit -q --json --scan --rate 100000 --azure-endpoint http://127.0.0.1:$AZP az://devstoreaccount1/open-container > /dev/null"
 cat "$WORK/audit-scan.md"
 echo "bytes: $(du -sb "$d" | cut -f1)"
 echo "unique e-mails: local $("$LEAKDEX" scan -q --json "$d" | python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"]["emails"]["unique"])')," \
-  "s3 $("$LEAKDEX" audit -q --json --scan --s3-endpoint "http://127.0.0.1:$S3P" s3://open-bucket | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["scan"]["counts"]["emails"]["unique"])')"
+  "s3 $("$LEAKDEX" audit -q --json --scan --rate 100000 --s3-endpoint "http://127.0.0.1:$S3P" s3://open-bucket | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["scan"]["counts"]["emails"]["unique"])')"

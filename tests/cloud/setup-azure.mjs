@@ -20,7 +20,7 @@ function files(d) {
   });
 }
 
-for (const [name, access] of [["open-container", "container"], ["blob-only", "blob"], ["private-data", undefined]]) {
+for (const [name, access] of [["open-container", "container"], ["blob-only", "blob"], ["private-data", undefined], ["public", "container"]]) {
   const c = service.getContainerClient(name);
   await c.create(access ? { access } : {});
   for (const f of files(dir)) {

@@ -140,6 +140,8 @@ pub struct Options {
     pub max_list: usize,
     /// Print object names (they leak too).
     pub show_names: bool,
+    /// The DNS server that says whether an Azure account exists (default: the system's).
+    pub dns_server: Option<std::net::SocketAddr>,
 }
 
 impl Outcome {
@@ -174,13 +176,14 @@ impl Outcome {
 pub async fn audit(http: &Http, opts: &Options, t: &Target) -> Outcome {
     let mut out = Outcome::new(t);
     let ep = &opts.endpoints;
-    // Azure: an account that does not resolve does not exist (public cloud only).
-    if t.provider == Provider::Azure && ep.azure.is_none() {
+    // Azure: an account that does not resolve does not exist (public cloud, or wherever
+    // --dns-server says accounts live).
+    if t.provider == Provider::Azure && (ep.azure.is_none() || opts.dns_server.is_some()) {
         let host = format!(
-            "{}.blob.core.windows.net:443",
+            "{}.blob.core.windows.net",
             t.account.as_deref().unwrap_or("")
         );
-        if tokio::net::lookup_host(host.as_str()).await.is_err() {
+        if !resolves(&host, opts.dns_server).await {
             out.evidence.push(Evidence {
                 request: "dns".into(),
                 url: host,
@@ -256,6 +259,37 @@ pub async fn audit(http: &Http, opts: &Options, t: &Target) -> Outcome {
         }
     }
     out
+}
+
+/// Whether `host` has an address: asked of `server`, else of the system's resolver. A
+/// server that cannot be reached says nothing: the name is taken to exist.
+async fn resolves(host: &str, server: Option<std::net::SocketAddr>) -> bool {
+    let Some(addr) = server else {
+        return tokio::net::lookup_host(format!("{host}:443")).await.is_ok();
+    };
+    use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
+    use hickory_resolver::name_server::TokioConnectionProvider;
+    use hickory_resolver::{ResolveErrorKind, Resolver};
+    let mut opts = ResolverOpts::default();
+    opts.timeout = std::time::Duration::from_secs(5);
+    opts.attempts = 2;
+    let resolver = Resolver::builder_with_config(
+        ResolverConfig::from_parts(
+            None,
+            vec![],
+            NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true),
+        ),
+        TokioConnectionProvider::default(),
+    )
+    .with_options(opts)
+    .build();
+    match resolver.lookup_ip(format!("{host}.")).await {
+        Ok(ips) => ips.iter().next().is_some(),
+        Err(e) => match e.kind() {
+            ResolveErrorKind::Proto(p) => !p.is_no_records_found() && !p.is_nx_domain(),
+            _ => true,
+        },
+    }
 }
 
 /// Reads the first byte of object `name`; records the evidence; true when readable.

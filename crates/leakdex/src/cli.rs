@@ -463,6 +463,10 @@ pub struct AuditArgs {
     /// Most objects one listing pages through.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub max_list: usize,
+    /// DNS server (IP:PORT) asked whether Azure accounts exist (default: the system's
+    /// resolver). With an --azure-endpoint, accounts are checked only when this is given.
+    #[arg(long, value_name = "IP:PORT")]
+    pub dns_server: Option<std::net::SocketAddr>,
     /// Targets audited at once.
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub concurrency: usize,

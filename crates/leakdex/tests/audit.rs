@@ -481,3 +481,95 @@ fn bad_targets_are_usage_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no targets"));
 }
+
+/// A DNS server on loopback (a thread) answering A queries for `names` with 127.0.0.1 and
+/// NXDOMAIN for every other name.
+fn dns_a(names: Vec<String>) -> std::net::SocketAddr {
+    use hickory_proto::op::{Message, MessageType, ResponseCode};
+    use hickory_proto::rr::rdata::A;
+    use hickory_proto::rr::{RData, Record, RecordType};
+    use hickory_proto::serialize::binary::{BinDecodable, BinEncodable};
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let addr = sock.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 4096];
+        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+            let Ok(q) = Message::from_bytes(&buf[..n]) else {
+                continue;
+            };
+            let mut resp = Message::new();
+            resp.set_id(q.id())
+                .set_message_type(MessageType::Response)
+                .set_op_code(q.op_code())
+                .set_recursion_desired(q.recursion_desired())
+                .set_recursion_available(true)
+                .set_authoritative(true);
+            let mut known = false;
+            for query in q.queries() {
+                resp.add_query(query.clone());
+                let name = query.name().to_ascii().trim_end_matches('.').to_lowercase();
+                if names.contains(&name) {
+                    known = true;
+                    if query.query_type() == RecordType::A {
+                        resp.add_answer(Record::from_rdata(
+                            query.name().clone(),
+                            60,
+                            RData::A(A::new(127, 0, 0, 1)),
+                        ));
+                    }
+                }
+            }
+            if !known {
+                resp.set_response_code(ResponseCode::NXDomain);
+            }
+            if let Ok(bytes) = resp.to_bytes() {
+                let _ = sock.send_to(&bytes, peer);
+            }
+        }
+    });
+    addr
+}
+
+#[test]
+fn org_checks_azure_accounts_by_dns_first() {
+    let dir = tempdir();
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("note.txt"), "reach dana@contoso.de\n").unwrap();
+    let az = azurite(dir.path());
+    setup(
+        Command::new("node")
+            .arg(repo().join("tests/cloud/setup-azure.mjs"))
+            .arg(&az.url)
+            .arg(&files),
+    );
+    // Only the emulator's account exists in this DNS.
+    let dns = dns_a(vec!["devstoreaccount1.blob.core.windows.net".into()]);
+    let words = dir.path().join("words.txt");
+    std::fs::write(&words, "backup\n").unwrap();
+    let out = audit(&[
+        "--azure-endpoint",
+        &az.url,
+        "--dns-server",
+        &dns.to_string(),
+        "--org",
+        "devstoreaccount1",
+        "--wordlist",
+        s(&words),
+    ]);
+    assert!(out.iter().all(|o| o["provider"] == "azure"), "{out:?}");
+    let open: Vec<&str> = out
+        .iter()
+        .filter(|o| access(o) == "listable")
+        .filter_map(|o| o["target"].as_str())
+        .collect();
+    assert_eq!(open, ["az://devstoreaccount1/public"], "{out:?}");
+    // Accounts that do not resolve are not_found on DNS evidence alone: no HTTP request.
+    let missing = out
+        .iter()
+        .find(|o| o["target"] == "az://devstoreaccount1backup/public")
+        .expect("a candidate account");
+    assert_eq!(access(missing), "not_found");
+    assert_eq!(missing["evidence"].as_array().map(Vec::len), Some(1));
+    assert_eq!(missing["evidence"][0]["request"], "dns");
+}

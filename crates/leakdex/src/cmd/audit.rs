@@ -39,6 +39,7 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
         objects: args.objects.clone(),
         max_list: args.max_list,
         show_names: args.show_names,
+        dns_server: args.dns_server,
     });
     let bar = if global.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
