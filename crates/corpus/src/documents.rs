@@ -399,28 +399,7 @@ fn document(
                 (w(&PROOF, lang), w(&ACCEPTED, lang).to_string())
             };
             let lines = text(title, vec![extra, format!("Total: {amount}")], &mut sub);
-            if seq.is_multiple_of(3) {
-                let pr = props(&mut sub, m, s);
-                let d = Docx {
-                    paragraphs: lines,
-                    props: pr,
-                    ..Docx::default()
-                };
-                doc(
-                    file_name(title, seq, "docx"),
-                    Kind::Docx,
-                    office::docx(&d)?,
-                    sub,
-                )
-            } else {
-                let author = pdf_author(&mut sub, s);
-                doc(
-                    file_name(title, seq, "pdf"),
-                    Kind::Pdf,
-                    office::pdf(&[lines], author),
-                    sub,
-                )
-            }
+            letter(m, s, sub, title, lines, seq, seq.is_multiple_of(3))?
         }
         "quote" | "statement_of_work" | "internal_assessment" => {
             let (title, table): (&str, Vec<Vec<String>>) = match ty {
@@ -474,28 +453,7 @@ fn document(
                 body.push(format!("{} {}", w(&SIGNED_BY, lang), p.display));
             }
             let lines = text(title, body, &mut sub);
-            if seq % 4 < 2 {
-                let pr = props(&mut sub, m, s);
-                let d = Docx {
-                    paragraphs: lines,
-                    props: pr,
-                    ..Docx::default()
-                };
-                doc(
-                    file_name(title, seq, "docx"),
-                    Kind::Docx,
-                    office::docx(&d)?,
-                    sub,
-                )
-            } else {
-                let author = pdf_author(&mut sub, s);
-                doc(
-                    file_name(title, seq, "pdf"),
-                    Kind::Pdf,
-                    office::pdf(&[lines], author),
-                    sub,
-                )
-            }
+            letter(m, s, sub, title, lines, seq, seq % 4 < 2)?
         }
         "price_list" => {
             let title = w(&PRICES, lang);
@@ -589,6 +547,41 @@ fn document(
         }
         _ => {
             return Err(std::io::Error::other("unknown document type"));
+        }
+    })
+}
+
+/// A one-page letter: a Word document (author and company as properties) or a PDF (the
+/// author in its Info dictionary).
+fn letter(
+    m: &Model,
+    s: &Person,
+    mut sub: Sub,
+    title: &str,
+    lines: Vec<String>,
+    seq: usize,
+    word: bool,
+) -> std::io::Result<Doc> {
+    Ok(if word {
+        let props = props(&mut sub, m, s);
+        let d = Docx {
+            paragraphs: lines,
+            props,
+            ..Docx::default()
+        };
+        Doc {
+            name: file_name(title, seq, "docx"),
+            kind: Kind::Docx,
+            bytes: office::docx(&d)?,
+            sub,
+        }
+    } else {
+        let author = pdf_author(&mut sub, s);
+        Doc {
+            name: file_name(title, seq, "pdf"),
+            kind: Kind::Pdf,
+            bytes: office::pdf(&[lines], author),
+            sub,
         }
     })
 }

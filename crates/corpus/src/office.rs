@@ -398,6 +398,48 @@ pub fn pdf(pages: &[Vec<String>], author: Option<&str>) -> Vec<u8> {
     out
 }
 
+/// A one-page PDF whose content stream is `content` (compressed with zlib when
+/// `deflated`) and whose font F1 is the dictionary `font`: for tests of hostile PDFs
+/// (fonts without metrics, operator floods).
+pub fn pdf_page(content: &[u8], deflated: bool, font: &str) -> Vec<u8> {
+    let filter = if deflated {
+        " /Filter /FlateDecode"
+    } else {
+        ""
+    };
+    let mut stream = format!("<< /Length {}{filter} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(content);
+    stream.extend_from_slice(b"\nendstream");
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
+        stream,
+        font.as_bytes().to_vec(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offs = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offs.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).into_bytes());
+        out.extend(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let x = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).into_bytes());
+    for o in offs {
+        out.extend(format!("{o:010} 00000 n \n").into_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .into_bytes(),
+    );
+    out
+}
+
 /// A PDF literal string's bytes (without the parentheses), Windows-1252.
 fn pdf_literal(s: &str) -> Vec<u8> {
     let mut o = Vec::new();

@@ -176,7 +176,11 @@ fn counts_are_consistent() {
         t.files.iter().filter(|f| f.kind == "empty").count() as u64
     );
     assert_eq!(t.empty, 5, "3 files, a zip member and its duplicate");
-    let emls = t.files.iter().filter(|f| f.kind == "eml").count() as u64;
+    let emls = t
+        .files
+        .iter()
+        .filter(|f| f.kind == "eml" || f.kind == "msg")
+        .count() as u64;
     assert_eq!(c.messages.raw, emls);
     assert!(c.messages.unique < c.messages.raw);
     for (count, list) in [

@@ -178,39 +178,7 @@ fn top_lists_the_most_sensitive_documents_with_reasons() {
 
 /// A one-page PDF with `content` as its content stream and `font` as its font F1.
 fn pdf(content: &[u8], font: &str) -> Vec<u8> {
-    let objs: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
-        {
-            let mut s = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-            s.extend_from_slice(content);
-            s.extend_from_slice(b"\nendstream");
-            s
-        },
-        font.as_bytes().to_vec(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offs = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
-        offs.push(out.len());
-        out.extend(format!("{} 0 obj\n", i + 1).into_bytes());
-        out.extend(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let x = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).into_bytes());
-    for o in offs {
-        out.extend(format!("{o:010} 00000 n \n").into_bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n",
-            objs.len() + 1
-        )
-        .into_bytes(),
-    );
-    out
+    leakdex_corpus::office::pdf_page(content, false, font)
 }
 
 #[test]

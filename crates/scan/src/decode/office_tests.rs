@@ -318,39 +318,11 @@ fn a_hanging_parser_is_abandoned_after_its_budget() {
 
 /// A one-page PDF whose content stream is `packed` (zlib).
 pub(crate) fn hostile_pdf(packed: &[u8]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offs = Vec::new();
-    let objs: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
-        {
-            let mut s = format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", packed.len()).into_bytes();
-            s.extend_from_slice(packed);
-            s.extend_from_slice(b"\nendstream");
-            s
-        },
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-    ];
-    for (i, o) in objs.iter().enumerate() {
-        offs.push(out.len());
-        out.extend(format!("{} 0 obj\n", i + 1).into_bytes());
-        out.extend(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let x = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).into_bytes());
-    for o in offs {
-        out.extend(format!("{o:010} 00000 n \n").into_bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n",
-            objs.len() + 1
-        )
-        .into_bytes(),
-    );
-    out
+    office::pdf_page(
+        packed,
+        true,
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    )
 }
 
 /// `plain` encrypted with RC4-128 and `user` as the user password.

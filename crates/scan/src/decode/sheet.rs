@@ -13,6 +13,23 @@ use crate::segment::{region_of, FieldClass, SegCtx};
 use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 use std::io::Cursor;
 
+/// Feeds a calamine cell reader (xlsx and xlsb have one each, of different types) into a
+/// table; `Err(())` when the sheet turns out malformed.
+macro_rules! stream_cells {
+    ($cells:ident, $table:ident, $max:ident, $sink:ident) => {
+        loop {
+            match $cells.next_cell() {
+                Ok(Some(c)) => {
+                    let (r, col) = c.get_position();
+                    $table.cell(r, col, &data_ref_text(c.get_value()), $max, $sink)?;
+                }
+                Ok(None) => break Ok(()),
+                Err(_) => break Err(()),
+            }
+        }
+    };
+}
+
 /// Emits every cell of every sheet, then the workbook's properties.
 pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<(), DecodeError> {
     let mut wb = open_workbook_auto_from_rs(Cursor::new(data)).map_err(|e| {
@@ -30,29 +47,11 @@ pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<(), Decode
         let r = match &mut wb {
             // Streamed cell by cell: a sparse sheet never becomes a dense grid.
             Sheets::Xlsx(x) => match x.worksheet_cells_reader(name) {
-                Ok(mut cells) => loop {
-                    match cells.next_cell() {
-                        Ok(Some(c)) => {
-                            let (r, col) = c.get_position();
-                            table.cell(r, col, &data_ref_text(c.get_value()), max, sink)?;
-                        }
-                        Ok(None) => break Ok(()),
-                        Err(_) => break Err(()),
-                    }
-                },
+                Ok(mut cells) => stream_cells!(cells, table, max, sink),
                 Err(_) => Err(()),
             },
             Sheets::Xlsb(x) => match x.worksheet_cells_reader(name) {
-                Ok(mut cells) => loop {
-                    match cells.next_cell() {
-                        Ok(Some(c)) => {
-                            let (r, col) = c.get_position();
-                            table.cell(r, col, &data_ref_text(c.get_value()), max, sink)?;
-                        }
-                        Ok(None) => break Ok(()),
-                        Err(_) => break Err(()),
-                    }
-                },
+                Ok(mut cells) => stream_cells!(cells, table, max, sink),
                 Err(_) => Err(()),
             },
             other => match other.worksheet_range(name) {
