@@ -11,7 +11,7 @@
 #             postgres://postgres@127.0.0.1:5432/postgres; a database leakdex_bench is
 #             re-created), side by side with the plain scan; database bytes per account.
 # (d) documents: the business documents of 12 generated corpora, one directory per
-#             format (docx, pptx, xlsx, ods, pdf, msg): documents/s and MB/s with the
+#             format (docx, pptx, xlsx, xlsb, ods, pdf, msg): documents/s and MB/s with the
 #             parsers in worker processes (the default) vs in-process threads, side by
 #             side; and the classifier's confusion matrix on two seeds.
 set -euo pipefail
@@ -84,7 +84,7 @@ if [ "$what" = documents ] || [ "$what" = all ]; then
     rm -rf "$d"
     for seed in $(seq 1 12); do
       "$LEAKDEX" -q corpus generate --out "$WORK/docs-seed-$seed" --orgs 60 --seed "$seed" > /dev/null
-      for ext in docx pptx xlsx ods pdf msg; do
+      for ext in docx pptx xlsx xlsb ods pdf msg; do
         mkdir -p "$d/$ext"
         find "$WORK/docs-seed-$seed" -name "*.$ext" | while read -r f; do
           cp "$f" "$d/$ext/$seed-$(echo "$f" | md5sum | cut -c1-12).$ext"
@@ -93,7 +93,7 @@ if [ "$what" = documents ] || [ "$what" = all ]; then
     done
   fi
   echo "== (d) documents per format, $(nproc) cores"
-  for ext in docx pptx xlsx ods pdf msg; do
+  for ext in docx pptx xlsx xlsb ods pdf msg; do
     n=$(ls "$d/$ext" | wc -l)
     bytes=$(du -sb "$d/$ext" | cut -f1)
     hyperfine --warmup 1 --runs 5 --export-json "$WORK/doc-$ext.json" \

@@ -603,8 +603,8 @@ impl SheetDoc {
     }
 }
 
-/// A one-sheet workbook named `title`: xlsx (with author and company) or ods (without
-/// properties).
+/// A one-sheet workbook named `title`: xlsx or xlsb (with author and company) or ods
+/// (without properties).
 fn sheet_doc(
     sub: &mut Sub,
     m: &Model,
@@ -615,19 +615,27 @@ fn sheet_doc(
     ods: bool,
 ) -> std::io::Result<SheetDoc> {
     if ods {
-        Ok(SheetDoc {
+        return Ok(SheetDoc {
             name: file_name(title, seq, "ods"),
             kind: Kind::Ods,
             bytes: office::ods(&[(title, rows)], &Props::default())?,
-        })
+        });
+    }
+    let pr = props(sub, m, s);
+    // Every third Excel workbook is binary (xlsb).
+    Ok(if seq.is_multiple_of(3) {
+        SheetDoc {
+            name: file_name(title, seq, "xlsb"),
+            kind: Kind::Xlsb,
+            bytes: office::xlsb(&[(title, rows)], &pr)?,
+        }
     } else {
-        let pr = props(sub, m, s);
-        Ok(SheetDoc {
+        SheetDoc {
             name: file_name(title, seq, "xlsx"),
             kind: Kind::Xlsx,
             bytes: office::xlsx(&[(title, rows)], &pr)?,
-        })
-    }
+        }
+    })
 }
 
 /// An Outlook message from a staff member to a contact; every other one has only an RTF

@@ -290,6 +290,123 @@ pub fn xlsx(sheets: &[Sheet<'_>], props: &Props<'_>) -> io::Result<Vec<u8>> {
     zip_parts(&parts, false)
 }
 
+/// One BIFF12 record (MS-XLSB 2.1.4): a 1–2 byte type and a 1–4 byte size, 7 bits each.
+fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+    if typ < 0x80 {
+        out.push(typ as u8);
+    } else {
+        out.push((typ & 0x7F) as u8 | 0x80);
+        out.push(((typ >> 7) & 0x7F) as u8);
+    }
+    let mut n = data.len();
+    loop {
+        let b = (n & 0x7F) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    }
+    out.extend_from_slice(data);
+}
+
+/// An XLWideString: a u32 count of UTF-16 units, then the units.
+fn wide(s: &str) -> Vec<u8> {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let mut v = (units.len() as u32).to_le_bytes().to_vec();
+    for u in units {
+        v.extend_from_slice(&u.to_le_bytes());
+    }
+    v
+}
+
+/// An Excel binary workbook (xlsb): every cell an inline string (`BrtCellSt`).
+pub fn xlsb(sheets: &[Sheet<'_>], props: &Props<'_>) -> io::Result<Vec<u8>> {
+    let main = "application/vnd.ms-excel.sheet.binary.macroEnabled.main";
+    let ws = "application/vnd.ms-excel.worksheet";
+    let mut wb = Vec::new();
+    record(&mut wb, 0x0083, &[]); // BrtBeginBook
+    record(&mut wb, 0x008F, &[]); // BrtBeginBundleShs
+    let mut rels = format!("{XML}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+    let mut overrides: Vec<(String, &str)> = vec![("xl/workbook.bin".into(), main)];
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, (name, rows)) in sheets.iter().enumerate() {
+        let n = i + 1;
+        let mut sh = 0u32.to_le_bytes().to_vec(); // hsState: visible
+        sh.extend_from_slice(&(n as u32).to_le_bytes());
+        sh.extend(wide(&format!("rId{n}")));
+        sh.extend(wide(name));
+        record(&mut wb, 0x009C, &sh); // BrtBundleSh
+        rels.push_str(&format!("<Relationship Id=\"rId{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{n}.bin\"/>"));
+        let mut b = Vec::new();
+        record(&mut b, 0x0081, &[]); // BrtBeginSheet
+        let cols = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let mut dim = Vec::new();
+        for v in [0u32, rows.len().max(1) as u32 - 1, 0, cols as u32 - 1] {
+            dim.extend_from_slice(&v.to_le_bytes());
+        }
+        record(&mut b, 0x0094, &dim); // BrtWsDim
+        record(&mut b, 0x0091, &[]); // BrtBeginSheetData
+        for (r, row) in rows.iter().enumerate() {
+            let mut hdr = (r as u32).to_le_bytes().to_vec();
+            hdr.extend_from_slice(&[0u8; 13]);
+            record(&mut b, 0x0000, &hdr); // BrtRowHdr
+            for (c, v) in row.iter().enumerate() {
+                if v.is_empty() {
+                    continue;
+                }
+                let mut cell = (c as u32).to_le_bytes().to_vec();
+                cell.extend_from_slice(&0u32.to_le_bytes()); // style 0, no flags
+                cell.extend(wide(v));
+                record(&mut b, 0x0006, &cell); // BrtCellSt
+            }
+        }
+        record(&mut b, 0x0092, &[]); // BrtEndSheetData
+        record(&mut b, 0x0082, &[]); // BrtEndSheet
+        let path = format!("xl/worksheets/sheet{n}.bin");
+        overrides.push((path.clone(), ws));
+        parts.push((path, b));
+    }
+    record(&mut wb, 0x0090, &[]); // BrtEndBundleShs
+    record(&mut wb, 0x0084, &[]); // BrtEndBook
+    rels.push_str("</Relationships>");
+    let ov: Vec<(&str, &str)> = overrides.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let time = zip::DateTime::from_date_and_time(2024, 3, 1, 9, 0, 0)
+        .map_err(|_| io::Error::other("zip date out of range"))?;
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(time);
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let text_parts: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", content_types(&ov)),
+        ("_rels/.rels", rels_xml("xl/workbook.bin")),
+        ("xl/_rels/workbook.bin.rels", rels),
+        ("docProps/core.xml", core_xml(props)),
+        ("docProps/app.xml", app_xml(props)),
+    ];
+    for (name, body) in &text_parts[..3] {
+        w.start_file(*name, opts).map_err(io::Error::other)?;
+        w.write_all(body.as_bytes())?;
+    }
+    w.start_file("xl/workbook.bin", opts)
+        .map_err(io::Error::other)?;
+    w.write_all(&wb)?;
+    for (p, b) in &parts {
+        w.start_file(p.as_str(), opts).map_err(io::Error::other)?;
+        w.write_all(b)?;
+    }
+    for (name, body) in &text_parts[3..] {
+        w.start_file(*name, opts).map_err(io::Error::other)?;
+        w.write_all(body.as_bytes())?;
+    }
+    Ok(w.finish().map_err(io::Error::other)?.into_inner())
+}
+
+fn rels_xml(main: &str) -> String {
+    rels(main, "officeDocument")
+}
+
 /// An OpenDocument spreadsheet with string cells.
 pub fn ods(sheets: &[Sheet<'_>], props: &Props<'_>) -> io::Result<Vec<u8>> {
     let ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" office:version=\"1.2\"";

@@ -87,7 +87,7 @@ pub struct FileEntry {
     /// BLAKE3 of the blob's bytes, hex.
     pub blake3: String,
     /// `eml`, `mbox`, `sql`, `csv`, `json`, `ndjson`, `text`, `html`, `zip`, `tar.gz`,
-    /// `gz`, `png`, `env`, `empty`, `docx`, `pptx`, `xlsx`, `ods`, `pdf` or `msg`.
+    /// `gz`, `png`, `env`, `empty`, `docx`, `pptx`, `xlsx`, `xlsb`, `ods`, `pdf` or `msg`.
     pub kind: String,
     /// Size in bytes.
     pub size: u64,
@@ -165,6 +165,7 @@ pub(crate) enum Kind {
     Docx,
     Pptx,
     Xlsx,
+    Xlsb,
     Ods,
     Pdf,
     Msg,
@@ -190,6 +191,7 @@ impl Kind {
             Kind::Docx => "docx",
             Kind::Pptx => "pptx",
             Kind::Xlsx => "xlsx",
+            Kind::Xlsb => "xlsb",
             Kind::Ods => "ods",
             Kind::Pdf => "pdf",
             Kind::Msg => "msg",

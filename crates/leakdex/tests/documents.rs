@@ -59,7 +59,7 @@ fn classify_corpus(seed: u64) -> (usize, usize, BTreeMap<(String, String), usize
         *matrix.entry((want, got)).or_default() += 1;
     }
     for k in [
-        "docx", "pptx", "xlsx", "ods", "pdf", "msg", "eml", "sql", "csv",
+        "docx", "pptx", "xlsx", "xlsb", "ods", "pdf", "msg", "eml", "sql", "csv",
     ] {
         assert!(
             formats.contains(k),

@@ -123,6 +123,23 @@ fn xlsx_cells_carry_sheet_cell_and_header() {
 }
 
 #[test]
+fn xlsb_like_xlsx() {
+    let bytes = office::xlsb(&[("Kunden", contacts())], &props()).unwrap();
+    assert_eq!(sniff("k", &bytes), BlobType::Xlsb);
+    let mut c = Collect::default();
+    sheet::decode(&bytes, 1 << 16, &mut c).unwrap();
+    let p = pairs(&c);
+    assert_eq!(p[0], ("Kunden!A2 (contact_name)", "Anna Schmidt"));
+    assert_eq!(p[2], ("Kunden!C2 (mobile)", "030 1234567"));
+    assert!(
+        p.contains(&("Kunden!E4 (customer)", "Contoso SAS")),
+        "{p:?}"
+    );
+    assert!(p.contains(&("company", "Northwind Systems GmbH")), "{p:?}");
+    assert!(p.contains(&("author", "Zoë Müller")), "{p:?}");
+}
+
+#[test]
 fn ods_like_xlsx() {
     let bytes = office::ods(&[("Contacts", contacts())], &props()).unwrap();
     assert_eq!(sniff("c", &bytes), BlobType::Ods);
