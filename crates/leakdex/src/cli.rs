@@ -74,6 +74,7 @@ pub enum Command {
     ///   leakdex audit --org contoso --json
     ///   leakdex audit s3://contoso-exports --scan --max-objects 200
     ///   leakdex audit --azure-endpoint http://127.0.0.1:10000 az://devstoreaccount1/public
+    #[command(verbatim_doc_comment)]
     Audit(AuditArgs),
     /// Synthetic exposure corpora with ground truth, for demos, tests and benchmarks.
     #[command(subcommand)]
