@@ -13,6 +13,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Which objects `--scan` reads.
@@ -85,6 +86,33 @@ pub fn choose(names: &[(String, u64)], b: &Bounds, seed: u64) -> Vec<(String, u6
     out
 }
 
+/// Objects fetched ahead of the scanner (fetched and not yet taken included).
+const PREFETCH: usize = 8;
+
+/// A fetched body (or why not), with the prefetch permit it holds until taken.
+type Fetched = (Result<Vec<u8>, String>, tokio::sync::OwnedSemaphorePermit);
+
+/// GETs at most `limit` bytes of `url` within what is left of `budget`.
+async fn fetch(
+    http: &Http,
+    url: &str,
+    limit: u64,
+    spent: &AtomicU64,
+    budget: u64,
+) -> Result<Vec<u8>, String> {
+    let used = spent.load(Ordering::SeqCst);
+    if used >= budget {
+        return Err("not read: --max-total-bytes spent".into());
+    }
+    let limit = limit.min(budget - used);
+    let r = http.get(url, Some(limit), limit as usize).await?;
+    spent.fetch_add(r.body.len() as u64, Ordering::SeqCst);
+    match r.status {
+        200 | 206 => Ok(r.body),
+        s => Err(format!("the object answered {s}")),
+    }
+}
+
 /// Where objects are fetched from: the HTTP layer, on a runtime, at endpoints.
 pub struct Remote<'a> {
     /// The runtime the fetches run on (scanning threads block on them).
@@ -95,8 +123,9 @@ pub struct Remote<'a> {
     pub endpoints: &'a Endpoints,
 }
 
-/// Scans the readable objects of `outcome` with `scanner`, fetching through `remote`, presenting each object to `observer` (the index, for `--ingest`). Call from
-/// outside the runtime (scanning threads block on fetches).
+/// Scans the readable objects of `outcome` with `scanner`, fetching through `remote`,
+/// presenting each object to `observer` (the index, for `--ingest`). Call from outside
+/// the runtime (scanning threads block on fetches).
 pub fn scan(
     remote: &Remote<'_>,
     target: &Target,
@@ -111,48 +140,61 @@ pub fn scan(
         .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let chosen = choose(&outcome.names, bounds, seed);
     let region = outcome.region.clone();
-    let mut cut = 0u64;
+    let per_object = bounds.max_bytes_per_object;
+    let cut = chosen.iter().filter(|(_, size)| *size > per_object).count() as u64;
     // Bytes actually read, shared by the fetches: listings may understate sizes.
-    let spent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let spent = Arc::new(AtomicU64::new(0));
     let budget = bounds.max_total_bytes;
-    let entries: Vec<Entry> = chosen
-        .iter()
-        .map(|(name, size)| {
-            let url = target.object_url(remote.endpoints, region.as_deref(), name);
-            let per_object = bounds.max_bytes_per_object;
-            if *size > per_object {
-                cut += 1;
-            }
-            // Ask for what the listing says (plus a little), never more than the bound.
-            let limit = if *size > 0 {
-                size.saturating_add(4096).min(per_object)
-            } else {
-                per_object
+    // Objects are fetched ahead of the scanner, in order, at most PREFETCH at a time
+    // (fetched but not yet taken included): a dispatcher takes a permit per object, in
+    // listing order, and a scanning thread gives it back when it takes the body. Fetch
+    // latency then overlaps decoding instead of adding to it.
+    let permits = Arc::new(tokio::sync::Semaphore::new(PREFETCH));
+    let mut jobs = Vec::with_capacity(chosen.len());
+    let mut entries = Vec::with_capacity(chosen.len());
+    for (name, size) in &chosen {
+        let url = target.object_url(remote.endpoints, region.as_deref(), name);
+        // Ask for what the listing says (plus a little), never more than the bound.
+        let limit = if *size > 0 {
+            size.saturating_add(4096).min(per_object)
+        } else {
+            per_object
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<Fetched>();
+        jobs.push((url, limit, tx));
+        let rx = std::sync::Mutex::new(Some(rx));
+        let rt = remote.rt.clone();
+        let take = move || -> Result<Vec<u8>, String> {
+            let rx = rx
+                .lock()
+                .ok()
+                .and_then(|mut r| r.take())
+                .ok_or_else(|| "object already read".to_string())?;
+            let (body, _permit) = rt
+                .block_on(rx)
+                .map_err(|_| "the fetch was abandoned".to_string())?;
+            body
+        };
+        entries.push(Entry {
+            input: Input::Remote(Arc::new(take)),
+            path: format!("{}/{name}", outcome.target),
+            size: (*size).min(limit),
+        });
+    }
+    let http = Arc::clone(&remote.http);
+    remote.rt.spawn(async move {
+        for (url, limit, tx) in jobs {
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                return;
             };
-            let spent = Arc::clone(&spent);
-            let http = Arc::clone(&remote.http);
-            let rt = remote.rt.clone();
-            let fetch = move || -> Result<Vec<u8>, String> {
-                use std::sync::atomic::Ordering;
-                let used = spent.load(Ordering::SeqCst);
-                if used >= budget {
-                    return Err("not read: --max-total-bytes spent".into());
-                }
-                let limit = limit.min(budget - used);
-                let r = rt.block_on(http.get(&url, Some(limit), limit as usize))?;
-                spent.fetch_add(r.body.len() as u64, Ordering::SeqCst);
-                match r.status {
-                    200 | 206 => Ok(r.body),
-                    s => Err(format!("the object answered {s}")),
-                }
-            };
-            Entry {
-                input: Input::Remote(Arc::new(fetch)),
-                path: format!("{}/{name}", outcome.target),
-                size: (*size).min(limit),
-            }
-        })
-        .collect();
+            let (http, spent) = (Arc::clone(&http), Arc::clone(&spent));
+            tokio::spawn(async move {
+                let body = fetch(&http, &url, limit, &spent, budget).await;
+                // A receiver gone (the scan stopped) drops the permit with the body.
+                let _ = tx.send((body, permit));
+            });
+        }
+    });
     let report = scanner
         .run_entries(entries, None, None, observer)
         .map_err(|e| e.to_string())?;
