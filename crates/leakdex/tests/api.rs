@@ -589,6 +589,18 @@ both!(native_api, |dir: &Path, db: &TestDb| {
         .as_object()
         .expect("types")
         .is_empty());
+    // Each type of document holding the domain's addresses adds its data classes.
+    let types = breaches[0]["document_types"].as_object().expect("types");
+    let classes = breaches[0]["data_classes"].to_string();
+    for (t, want) in [
+        ("customer_list", "Customer lists"),
+        ("email", "Email messages"),
+    ] {
+        if types.contains_key(t) {
+            assert!(classes.contains(want), "{t} → {want}: {classes}");
+        }
+    }
+    assert!(types.contains_key("customer_list"), "{types:?}");
     // A subdomain is summarised under its registrable domain.
     let sub = api
         .get(&format!("/api/v1/domains/mail.{}", f.domain), None)

@@ -89,26 +89,41 @@ pub(crate) async fn summary(state: &AppState, raw: &str) -> Result<DomainSummary
     let breaches = hits
         .into_iter()
         .filter(|h| !h.is_sensitive && !h.is_retired)
-        .map(|h| DomainInBreach {
-            breach_date: catalogue
-                .iter()
-                .find(|b| b.name == h.breach)
-                .map(|b| b.breach_date.clone())
-                .unwrap_or_default(),
-            document_types: types
+        .map(|h| {
+            let document_types: BTreeMap<String, Counted> = types
                 .remove(&h.breach)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(k, v)| (k, v.into()))
-                .collect(),
-            breach: h.breach,
-            title: h.title,
-            accounts: h.accounts,
-            occurrences: h.occurrences,
-            documents: h.documents,
-            messages: h.messages,
-            kinds: h.kinds,
-            data_classes: h.data_classes,
+                .collect();
+            // The documents holding the domain's addresses add their types' classes
+            // ("Invoices", "Signed contracts", …) to those of the findings.
+            let mut data_classes = h.data_classes;
+            for t in document_types.keys() {
+                if let Some((ty, signed)) = leakdex_core::DocType::from_label(t) {
+                    for c in ty.data_classes(signed) {
+                        if !data_classes.iter().any(|d| d == c.as_str()) {
+                            data_classes.push(c.as_str().to_string());
+                        }
+                    }
+                }
+            }
+            DomainInBreach {
+                breach_date: catalogue
+                    .iter()
+                    .find(|b| b.name == h.breach)
+                    .map(|b| b.breach_date.clone())
+                    .unwrap_or_default(),
+                document_types,
+                breach: h.breach,
+                title: h.title,
+                accounts: h.accounts,
+                occurrences: h.occurrences,
+                documents: h.documents,
+                messages: h.messages,
+                kinds: h.kinds,
+                data_classes,
+            }
         })
         .collect();
     Ok(DomainSummary { domain, breaches })
