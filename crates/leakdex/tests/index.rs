@@ -429,6 +429,58 @@ both!(
         );
         std::fs::create_dir_all(corpus.join("canary-dir-Pw3")).expect("dir");
         std::fs::write(corpus.join("canary-dir-Pw3").join(canary_name), mail).expect("write");
+        // The same in office documents, a PDF, a workbook and an Outlook message: their
+        // text, cells and properties reach the detectors, never the index or the logs.
+        use leakdex_corpus::office;
+        let office_canaries = [
+            "Obsidian ledger of Marrowgate",
+            "Cobalt tide at Ferncliff",
+            "Saffron vault Q88",
+            "Brackwater lantern sequence",
+        ];
+        let author = office::Props {
+            author: Some("Quillibrant Osterhaven"),
+            ..office::Props::default()
+        };
+        let docx = office::docx(&office::Docx {
+            paragraphs: vec![
+                office_canaries[0].into(),
+                "q.osterhaven@example-canary.de".into(),
+            ],
+            props: author,
+            ..office::Docx::default()
+        })
+        .expect("docx");
+        let pdf = office::pdf(
+            &[vec![office_canaries[1].into()]],
+            Some("Quillibrant Osterhaven"),
+        );
+        let xlsx = office::xlsx(
+            &[(
+                "Canary",
+                vec![vec!["note".into()], vec![office_canaries[2].into()]],
+            )],
+            &author,
+        )
+        .expect("xlsx");
+        let msg = office::msg(&office::Msg {
+            subject: "Zanzibar-7731 project codename".into(),
+            body: Some(office_canaries[3].into()),
+            ..office::Msg::default()
+        })
+        .expect("msg");
+        for (name, bytes) in [
+            ("canary-doc-Qx7Zr.docx", docx),
+            ("canary-pdf-Qx7Zr.pdf", pdf),
+            ("canary-sheet-Qx7Zr.xlsx", xlsx),
+            ("canary-msg-Qx7Zr.msg", msg),
+        ] {
+            std::fs::write(corpus.join("canary-dir-Pw3").join(name), bytes).expect("write");
+        }
+        // Positive control: all five canary files are read, none is unreadable.
+        let r = scan_json(&[s(&corpus.join("canary-dir-Pw3"))]);
+        assert_eq!(count(&r, "documents", "raw"), 5, "{r}");
+        assert_eq!(r["unreadable"].as_array().map(Vec::len), Some(0), "{r}");
         let o = bin()
             .args([
                 "--db",
@@ -463,6 +515,8 @@ both!(
         );
         let corpus_path = s(&corpus).to_string();
         let mut forbidden: Vec<&str> = canaries.to_vec();
+        forbidden.extend(office_canaries);
+        forbidden.push("canary-doc-Qx7Zr");
         forbidden.extend([
             canary_name,
             "canary-dir-Pw3",
