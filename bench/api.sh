@@ -11,6 +11,8 @@
 #   1. nginx serving the range files            GET /range/{5-hex prefix}
 #   2. leakdex  GET /api/v3/breachedaccount/range/{6-hex prefix}
 #   3. leakdex  GET /api/v3/breachedaccount/{account}
+#   and with BASELINE=/path/to/an/older/leakdex, the same two routes against that binary
+#   (the previous version, side by side in the same run).
 # Needs wrk and nginx (apt-get install wrk nginx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,3 +98,12 @@ echo "== $N accounts, $(nproc) cores, wrk -t2 -c64 -d$DURATION"
 run "nginx static range files" http://127.0.0.1:18091 "$WORK/paths-nginx.txt"
 run "leakdex /api/v3/breachedaccount/range/{prefix}" http://127.0.0.1:18092 "$WORK/paths-range.txt"
 run "leakdex /api/v3/breachedaccount/{account}" http://127.0.0.1:18092 "$WORK/paths-account.txt"
+if [ -n "${BASELINE:-}" ]; then
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+  LEAKDEX_LOG=error "$BASELINE" --db "sqlite://$DB" -q serve --addr 127.0.0.1:18093 &
+  SERVER=$!
+  sleep 1
+  curl -sf -A w -H "hibp-api-key: $KEY" "http://127.0.0.1:18093$(head -1 "$WORK/paths-range.txt")" > /dev/null
+  run "baseline ($BASELINE) /api/v3/breachedaccount/range/{prefix}" http://127.0.0.1:18093 "$WORK/paths-range.txt"
+  run "baseline ($BASELINE) /api/v3/breachedaccount/{account}" http://127.0.0.1:18093 "$WORK/paths-account.txt"
+fi

@@ -131,7 +131,8 @@ fn check_date(d: &str) -> Result<(), Error> {
     }
 }
 
-const COLUMNS: &str = "id, name, title, domain, breach_date, added_date, modified_date, \
+pub(crate) const COLUMNS: &str =
+    "id, name, title, domain, breach_date, added_date, modified_date, \
     pwn_count, description, logo_path, data_classes, is_verified, is_fabricated, \
     is_sensitive, is_retired, is_spam_list, is_malware, is_subscription_free, \
     is_stealer_log, source_kind, materialized";
@@ -140,7 +141,7 @@ fn flag(row: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
     Ok(row.try_get::<i64, _>(col)? != 0)
 }
 
-fn from_row(row: &AnyRow) -> Result<Breach, Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Breach, Error> {
     let classes: String = row.try_get("data_classes")?;
     Ok(Breach {
         id: row.try_get("id")?,

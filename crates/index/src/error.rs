@@ -25,4 +25,7 @@ pub enum Error {
     /// Writing an export failed.
     #[error("cannot write the export: {0}")]
     Io(std::io::Error),
+    /// A task of the index's caller failed (it panicked or its runtime stopped).
+    #[error("internal error: {0}")]
+    Internal(String),
 }

@@ -1,5 +1,5 @@
-//! Exports of the index's metadata: accounts × breaches and domains × breaches as rows,
-//! and k-anonymity range files for static hosting.
+//! Exports of the index's metadata: accounts × breaches, domains × breaches and
+//! organisations × breaches as rows, and k-anonymity range files for static hosting.
 
 use crate::breach::u;
 use crate::{Error, Index};
@@ -37,6 +37,23 @@ pub struct DomainRow {
     pub documents: u64,
     /// Unique messages naming the domain.
     pub messages: u64,
+}
+
+/// One organisation group (its branches' registrable domains) in one breach.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgRow {
+    /// The normalised organisation key shared by its branch domains (`contoso`).
+    pub organization: String,
+    /// The breach's name.
+    pub breach: String,
+    /// How many branch domains the group has in the breach.
+    pub branches: u64,
+    /// The branch domains, comma-separated, in order.
+    pub domains: String,
+    /// Unique addresses at all branches (each address has one domain, so this adds up).
+    pub accounts: u64,
+    /// Raw occurrences of those addresses.
+    pub occurrences: u64,
 }
 
 impl Index {
@@ -87,6 +104,59 @@ impl Index {
                 messages: u(r.try_get(5)?),
             })
             .map_err(Error::Io)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Every (organisation group, breach) pair, ordered by organisation then breach,
+    /// streamed to `f`.
+    pub async fn export_organizations(
+        &self,
+        mut f: impl FnMut(OrgRow) -> std::io::Result<()>,
+    ) -> Result<u64, Error> {
+        let mut rows = sqlx::query(
+            "SELECT o.org_key, b.name, o.domain, COALESCE(d.accounts, 0), \
+                    COALESCE(d.occurrences, 0) \
+             FROM org_branch o JOIN breach b ON b.id = o.breach_id \
+             LEFT JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
+             ORDER BY o.org_key, b.name, o.domain",
+        )
+        .fetch(&self.pool);
+        let mut current: Option<OrgRow> = None;
+        let mut n = 0;
+        while let Some(r) = rows.try_next().await? {
+            let organization: String = r.try_get(0)?;
+            let breach: String = r.try_get(1)?;
+            let domain: String = r.try_get(2)?;
+            let accounts = u(r.try_get(3)?);
+            let occurrences = u(r.try_get(4)?);
+            match &mut current {
+                Some(o) if o.organization == organization && o.breach == breach => {
+                    o.branches += 1;
+                    o.domains.push(',');
+                    o.domains.push_str(&domain);
+                    o.accounts += accounts;
+                    o.occurrences += occurrences;
+                }
+                _ => {
+                    if let Some(o) = current.take() {
+                        f(o).map_err(Error::Io)?;
+                        n += 1;
+                    }
+                    current = Some(OrgRow {
+                        organization,
+                        breach,
+                        branches: 1,
+                        domains: domain,
+                        accounts,
+                        occurrences,
+                    });
+                }
+            }
+        }
+        if let Some(o) = current {
+            f(o).map_err(Error::Io)?;
             n += 1;
         }
         Ok(n)

@@ -44,7 +44,7 @@ pub use access::{
 pub use breach::{Breach, BreachUpdate, Count, NewBreach};
 pub use db::{admin, Backend, Index};
 pub use error::Error;
-pub use export::{AccountRow, DomainRow};
+pub use export::{AccountRow, DomainRow, OrgRow};
 pub use ingest::{IngestStats, Ingester};
 pub use lookup::AddressRow;
 pub use materialize::org_key_of_domain;

@@ -66,25 +66,26 @@ impl Index {
         email: &str,
         include_sensitive: bool,
     ) -> Result<Vec<Breach>, Error> {
-        let rows = sqlx::query(
-            "SELECT b.name FROM account_breach ab JOIN breach b ON b.id = ab.breach_id \
-             WHERE ab.email = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
-             ORDER BY b.name",
-        )
-        .bind(email.trim().to_lowercase())
-        .bind(i64::from(include_sensitive))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let name: String = r.try_get(0)?;
-            if let Some(mut b) = self.breach(&name).await? {
-                b.counts.clear();
-                b.document_types.clear();
-                out.push(b);
-            }
-        }
-        Ok(out)
+        // One statement (the route every client calls): the breaches' catalogue fields
+        // straight from the join, without their counts.
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let columns = crate::breach::COLUMNS
+                .split(',')
+                .map(|c| format!("b.{0} AS {0}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "SELECT {columns} FROM account_breach ab JOIN breach b ON b.id = ab.breach_id \
+                 WHERE ab.email = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
+                 ORDER BY b.name"
+            )
+        });
+        let rows = sqlx::query(SQL.as_str())
+            .bind(email.trim().to_lowercase())
+            .bind(i64::from(include_sensitive))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::breach::from_row).collect()
     }
 
     /// For a verified owner: each address at `domain` (a registrable domain) with the

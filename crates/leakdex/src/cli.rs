@@ -110,8 +110,9 @@ pub enum Command {
     ///   leakdex search "Contoso GmbH"
     #[command(verbatim_doc_comment)]
     Search(SearchArgs),
-    /// Export the index's metadata — never content: accounts × breaches or domains ×
-    /// breaches as JSON lines or CSV, or k-anonymity range files for static hosting.
+    /// Export the index's metadata — never content: accounts, domains or organisation
+    /// groups × breaches as JSON lines, CSV or Parquet, or k-anonymity range files for
+    /// static hosting.
     ///
     /// Range files (`export range --out DIR`): one file per 5-hex-digit prefix of the
     /// upper-case SHA-1 of the lower-cased address, named by the prefix (`DIR/A94A8`),
@@ -123,6 +124,7 @@ pub enum Command {
     /// Examples:
     ///   leakdex export --table accounts --format csv --out accounts.csv
     ///   leakdex export --table domains --out domains.jsonl
+    ///   leakdex export --table organizations --format parquet --out orgs.parquet
     ///   leakdex export range --out public/range
     #[command(verbatim_doc_comment)]
     Export(ExportArgs),
@@ -200,6 +202,11 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// Threads accepting and serving connections, each with its own socket on the port
+    /// (0: one per core). Range lookups are answered on them; database routes run on
+    /// the shared runtime. HTTPS is served by one.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
     /// TLS certificate chain (PEM); serves HTTPS with --tls-key.
     #[arg(long, requires = "tls_key", value_name = "PEM")]
     pub tls_cert: Option<PathBuf>,
@@ -741,11 +748,14 @@ pub struct SearchArgs {
 pub struct ExportArgs {
     #[command(subcommand)]
     pub command: Option<ExportCommand>,
-    /// Which table: `accounts` (address, SHA-1, domain, breach, occurrences) or `domains`
-    /// (domain, breach, accounts, occurrences, documents, messages).
+    /// Which table: `accounts` (address, SHA-1, domain, breach, occurrences), `domains`
+    /// (domain, breach, accounts, occurrences, documents, messages) or `organizations`
+    /// (organisation key, breach, branches, comma-separated branch domains, accounts,
+    /// occurrences).
     #[arg(long, value_enum, default_value = "accounts")]
     pub table: ExportTable,
-    /// `jsonl` (one object a line) or `csv` (with a header row).
+    /// `jsonl` (one object a line), `csv` (with a header row) or `parquet` (typed
+    /// columns, Snappy-compressed; for DuckDB, pandas, Spark).
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ExportFormat,
     /// File to write; `-` for stdout.
@@ -767,10 +777,12 @@ pub enum ExportCommand {
 pub enum ExportTable {
     Accounts,
     Domains,
+    Organizations,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
     Jsonl,
     Csv,
+    Parquet,
 }

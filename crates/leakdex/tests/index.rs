@@ -634,6 +634,107 @@ both!(
             truth["domains"].as_array().map_or(0, Vec::len)
         );
 
+        // Organisation groups: every generated group with branches is one row holding
+        // all its branch domains; accounts add up to every address exactly once.
+        let orgs: Vec<serde_json::Value> = ok(db, &["-q", "export", "--table", "organizations"])
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        let org_accounts: u64 = orgs
+            .iter()
+            .map(|o| o["accounts"].as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(org_accounts, emails.len() as u64);
+        let mut grouped = 0;
+        for org in truth["organizations"]
+            .as_array()
+            .expect("truth organizations")
+        {
+            let branches = org["branches"].as_array().expect("branches");
+            if branches.len() < 2 {
+                continue;
+            }
+            let key = leakdex_core::fold_diacritics(org["name"].as_str().expect("name"));
+            let row = orgs
+                .iter()
+                .find(|o| o["organization"] == key.as_str())
+                .unwrap_or_else(|| panic!("no organisation row {key}"));
+            let domains: std::collections::BTreeSet<&str> = row["domains"]
+                .as_str()
+                .expect("domains")
+                .split(',')
+                .collect();
+            assert_eq!(row["branches"].as_u64(), Some(domains.len() as u64));
+            for b in branches {
+                assert!(
+                    domains.contains(b["domain"].as_str().expect("domain")),
+                    "{key}"
+                );
+            }
+            grouped += 1;
+        }
+        assert!(grouped > 0, "the corpus has organisations with branches");
+
+        // Parquet, read back with the parquet crate: the same accounts and occurrences,
+        // typed; organisations too.
+        let pq = dir.join("accounts.parquet");
+        ok(
+            db,
+            &[
+                "-q",
+                "export",
+                "--format",
+                "parquet",
+                "--table",
+                "accounts",
+                "--out",
+                s(&pq),
+            ],
+        );
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::record::RowAccessor;
+        let reader = SerializedFileReader::new(std::fs::File::open(&pq).expect("parquet written"))
+            .expect("a Parquet file");
+        let fields: Vec<String> = reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        assert_eq!(fields, ["email", "sha1", "domain", "breach", "occurrences"]);
+        let mut from_parquet = std::collections::BTreeSet::new();
+        let mut pq_occurrences = 0i64;
+        for row in reader.get_row_iter(None).expect("rows") {
+            let row = row.expect("a row");
+            from_parquet.insert(row.get_string(0).expect("email").clone());
+            assert_eq!(row.get_string(3).expect("breach"), "Exported");
+            pq_occurrences += row.get_long(4).expect("occurrences");
+        }
+        assert_eq!(from_parquet, emails);
+        assert_eq!(pq_occurrences as u64, occurrences);
+        let pq = dir.join("orgs.parquet");
+        ok(
+            db,
+            &[
+                "-q",
+                "export",
+                "--format",
+                "parquet",
+                "--table",
+                "organizations",
+                "--out",
+                s(&pq),
+            ],
+        );
+        let reader = SerializedFileReader::new(std::fs::File::open(&pq).expect("parquet written"))
+            .expect("a Parquet file");
+        assert_eq!(
+            reader.metadata().file_metadata().num_rows(),
+            orgs.len() as i64
+        );
+
         // Range files: every address's SHA-1 suffix is in its prefix's file.
         let range = dir.join("range");
         ok(db, &["-q", "export", "range", "--out", s(&range)]);

@@ -30,7 +30,7 @@ mod web;
 pub use auth::Authed;
 pub use error::ApiError;
 pub use openapi::openapi;
-pub use serve::{serve, Tls};
+pub use serve::{bind, default_threads, serve, Listeners, Tls};
 pub use state::{AppState, Config, VerifyConfig};
 
 use axum::routing::{delete, get, post};

@@ -43,6 +43,12 @@ pub(crate) struct RangeCache {
     rebuilding: AtomicBool,
     refresh: Duration,
     max_entries: usize,
+    /// Where builds run (the main runtime, which owns the database pool), so that the
+    /// serving threads that answer range requests never spend seconds on one; unset, the
+    /// current runtime.
+    background: std::sync::OnceLock<tokio::runtime::Handle>,
+    /// Held by the first build, so concurrent first requests build once.
+    first_build: tokio::sync::Mutex<()>,
 }
 
 fn hex20(s: &str) -> Option<[u8; 20]> {
@@ -156,6 +162,24 @@ impl RangeCache {
             rebuilding: AtomicBool::new(false),
             refresh,
             max_entries,
+            background: std::sync::OnceLock::new(),
+            first_build: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Runs snapshot builds on `handle` from now on.
+    pub(crate) fn run_background_on(&self, handle: tokio::runtime::Handle) {
+        let _ = self.background.set(handle);
+    }
+
+    fn spawn<F>(&self, f: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self.background.get() {
+            Some(h) => h.spawn(f),
+            None => tokio::spawn(f),
         }
     }
 
@@ -180,12 +204,19 @@ impl RangeCache {
     ) -> Result<Option<String>, Error> {
         let snap = match self.current() {
             None => {
-                // First use: build now (one request waits; the others too, briefly).
-                let state = build(index, self.max_entries).await?;
-                if let Ok(mut w) = self.state.write() {
-                    *w = state;
+                // First use: one request builds, the others wait for it.
+                let _first = self.first_build.lock().await;
+                if self.current().is_none() {
+                    let (index, max) = (index.clone(), self.max_entries);
+                    let state = self
+                        .spawn(async move { build(&index, max).await })
+                        .await
+                        .map_err(|e| Error::Internal(format!("range snapshot build: {e}")))??;
+                    if let Ok(mut w) = self.state.write() {
+                        *w = state;
+                    }
+                    self.checked.store(self.now_ms(), Ordering::Relaxed);
                 }
-                self.checked.store(self.now_ms(), Ordering::Relaxed);
                 match self.current() {
                     Some(Ok(s)) => s,
                     _ => return Ok(None),
@@ -243,7 +274,7 @@ impl RangeCache {
         }
         let me = self.clone();
         let index = index.clone();
-        tokio::spawn(async move {
+        self.spawn(async move {
             let result = async {
                 let now = signature(&index).await?;
                 if current != Some(now) {

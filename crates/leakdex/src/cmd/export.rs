@@ -26,8 +26,8 @@ fn rows(
     index: &leakdex_index::Index,
     args: &ExportArgs,
 ) -> anyhow::Result<(u64, &'static str)> {
-    let sink: Box<dyn Write> = if args.out.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
+    let sink: Box<dyn Write + Send> = if args.out.as_os_str() == "-" {
+        Box::new(std::io::stdout())
     } else {
         Box::new(
             std::fs::File::create(&args.out)
@@ -44,6 +44,9 @@ fn rows(
             match args.table {
                 ExportTable::Accounts => rt.block_on(index.export_accounts(|r| line(&r)))?,
                 ExportTable::Domains => rt.block_on(index.export_domains(|r| line(&r)))?,
+                ExportTable::Organizations => {
+                    rt.block_on(index.export_organizations(|r| line(&r)))?
+                }
             }
         }
         ExportFormat::Csv => {
@@ -55,8 +58,29 @@ fn rows(
                 ExportTable::Domains => {
                     rt.block_on(index.export_domains(|r| w.serialize(r).map_err(csv_io)))?
                 }
+                ExportTable::Organizations => {
+                    rt.block_on(index.export_organizations(|r| w.serialize(r).map_err(csv_io)))?
+                }
             };
             w.flush()?;
+            n
+        }
+        ExportFormat::Parquet => {
+            use super::parquet::{Writer, ACCOUNTS, DOMAINS, ORGANIZATIONS};
+            let (name, columns) = match args.table {
+                ExportTable::Accounts => ("accounts", ACCOUNTS),
+                ExportTable::Domains => ("domains", DOMAINS),
+                ExportTable::Organizations => ("organizations", ORGANIZATIONS),
+            };
+            let mut w = Writer::new(&mut out, name, columns)?;
+            let n = match args.table {
+                ExportTable::Accounts => rt.block_on(index.export_accounts(|r| w.push(&r)))?,
+                ExportTable::Domains => rt.block_on(index.export_domains(|r| w.push(&r)))?,
+                ExportTable::Organizations => {
+                    rt.block_on(index.export_organizations(|r| w.push(&r)))?
+                }
+            };
+            w.finish()?;
             n
         }
     };
@@ -66,6 +90,7 @@ fn rows(
         match args.table {
             ExportTable::Accounts => "account × breach rows",
             ExportTable::Domains => "domain × breach rows",
+            ExportTable::Organizations => "organisation × breach rows",
         },
     ))
 }

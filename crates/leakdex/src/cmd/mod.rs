@@ -7,6 +7,7 @@ mod demo;
 mod export;
 mod ingest;
 mod notify;
+mod parquet;
 mod scan;
 mod search;
 mod serve;

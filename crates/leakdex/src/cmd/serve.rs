@@ -25,13 +25,19 @@ pub fn run(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         secure_cookies: args.tls_cert.is_some(),
         ..Config::default()
     };
-    let listener = std::net::TcpListener::bind(&args.addr)
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
-    let addr = listener.local_addr()?;
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(Tls { cert, key }),
         _ => None,
     };
+    // Plain HTTP: one serving thread per core, each with its own socket on the port.
+    let threads = match (&tls, args.threads) {
+        (Some(_), _) => 1,
+        (None, 0) => leakdex_server::default_threads(),
+        (None, n) => n,
+    };
+    let listener = leakdex_server::bind(&args.addr, threads)
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     if !global.quiet {
         // Scripts (and tests) read the bound address from this line: with --addr …:0
