@@ -226,3 +226,30 @@ pub async fn serve(state: AppState, listeners: Listeners, tls: Option<Tls>) -> s
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_serving_socket_shares_the_port() {
+        let l = super::bind("127.0.0.1:0", 3).expect("bind");
+        let addr = l.local_addr().expect("addr");
+        assert_ne!(addr.port(), 0);
+        let ports: Vec<u16> =
+            l.0.iter()
+                .map(|s| s.local_addr().expect("addr").port())
+                .collect();
+        assert_eq!(ports, vec![addr.port(); if cfg!(unix) { 3 } else { 1 }]);
+        // And the port is really listening.
+        std::net::TcpStream::connect(addr).expect("connect");
+    }
+
+    #[test]
+    fn only_range_routes_stay_on_the_serving_threads() {
+        assert!(super::served_in_place(
+            "/api/v3/breachedaccount/range/ABCDEF"
+        ));
+        assert!(super::served_in_place("/api/v1/range/ABCDE"));
+        assert!(!super::served_in_place("/api/v3/breachedaccount/a@b.c"));
+        assert!(!super::served_in_place("/healthz"));
+    }
+}
