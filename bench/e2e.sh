@@ -10,6 +10,7 @@
 # (c) ingest: the same corpus into SQLite and PostgreSQL ($LEAKDEX_BENCH_PG, default
 #             postgres://postgres@127.0.0.1:5432/postgres; a database leakdex_bench is
 #             re-created), side by side with the plain scan; database bytes per account.
+#             BASELINE=/path/to/old/leakdex also runs the previous version into SQLite.
 # (d) documents: the business documents of 12 generated corpora, one directory per
 #             format (docx, pptx, xlsx, xlsb, ods, pdf, msg): documents/s and MB/s with the
 #             parsers in worker processes (the default) vs in-process threads, side by
@@ -66,11 +67,19 @@ if [ "$what" = ingest ] || [ "$what" = all ]; then
   psql "$PG" -qc "DROP DATABASE IF EXISTS leakdex_bench" -c "CREATE DATABASE leakdex_bench" >/dev/null
   PGDB="${PG%/*}/leakdex_bench"
   echo "== (c) ingest vs scan of $(du -sh "$d" | cut -f1)"
+  # BASELINE=/path/to/old/leakdex adds the previous version's SQLite ingest, same run.
+  prev=()
+  if [ -n "${BASELINE:-}" ]; then
+    pdb="$WORK/bench-previous.db"
+    prev=(-n "previous ingest sqlite" "rm -f $pdb $pdb-wal $pdb-shm; $BASELINE -q --db sqlite://$pdb ingest $d --breach Bench > /dev/null")
+  fi
   hyperfine --runs 1 --export-markdown "$WORK/ingest.md" \
     -n "scan" "$LEAKDEX scan -q --json $d > /dev/null" \
     -n "ingest sqlite" "rm -f $db $db-wal $db-shm; $LEAKDEX -q --db sqlite://$db ingest $d --breach Bench > /dev/null" \
-    -n "ingest postgres" "psql $PG -qc 'DROP DATABASE IF EXISTS leakdex_bench' -c 'CREATE DATABASE leakdex_bench' >/dev/null; $LEAKDEX -q --db $PGDB ingest $d --breach Bench > /dev/null"
+    -n "ingest postgres" "psql $PG -qc 'DROP DATABASE IF EXISTS leakdex_bench' -c 'CREATE DATABASE leakdex_bench' >/dev/null; $LEAKDEX -q --db $PGDB ingest $d --breach Bench > /dev/null" \
+    "${prev[@]}"
   cat "$WORK/ingest.md"
+  [ -z "${BASELINE:-}" ] || echo "previous sqlite: $(du -b "$pdb" | cut -f1) bytes"
   accounts=$("$LEAKDEX" -q --db "sqlite://$db" breach show Bench --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["PwnCount"])')
   bytes=$(du -b "$db" | cut -f1)
   echo "sqlite: $bytes bytes for $accounts unique accounts ($((bytes / (accounts > 0 ? accounts : 1))) bytes/account)"

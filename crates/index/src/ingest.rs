@@ -1,11 +1,19 @@
-//! Writing a scan into the index, one top-level blob per transaction.
+//! Writing a scan into the index, many top-level blobs per transaction.
 //!
 //! [`Ingester`] is the scanner's [`Observer`]. In `begin` it numbers the copies of each
 //! top-level hash met in this run (`copy_index` 0, 1, …) and skips a copy the breach
-//! already holds. In `end` one transaction writes the blobs decoded for the first time
-//! (`INSERT … ON CONFLICT DO NOTHING`), the edges and values of those that were really new
-//! to the index, and the `occurrence` row — the checkpoint. A blob committed is never
-//! written again; a blob not committed when the process died is simply redone.
+//! already holds. `end` hands the blob's summary to one writer task over a bounded channel
+//! (the scanning threads never wait on the database unless the writer is a full channel
+//! behind). The writer takes every summary that is waiting — up to [`BATCH_TOPS`] blobs or
+//! [`BATCH_VALUES`] values — and writes them in one transaction: the blobs decoded for the
+//! first time (`INSERT … ON CONFLICT DO NOTHING`), the edges and values of those that were
+//! really new to the index, and one `occurrence` row per top-level blob — its checkpoint.
+//! A blob committed is never written again; a blob not committed when the process died is
+//! simply redone, so a killed run resumes with the same counts.
+//!
+//! Batching is what makes SQLite fast here: one transaction per top-level blob cost seven
+//! statements and a commit for each of tens of thousands of small files, on one
+//! connection, while the scanning threads waited for it.
 
 use crate::{Error, Index};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -13,8 +21,17 @@ use leakdex_core::Kind;
 use leakdex_scan::observe::{Hash, Observer, TopSummary};
 use sqlx::{Any, Row, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
-use tokio::runtime::Handle;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Most top-level blobs in one transaction.
+const BATCH_TOPS: usize = 2_000;
+/// Most values (rows of `node_value`) in one transaction, so a batch of large dumps stays
+/// a bounded amount of memory and of work lost to a kill.
+const BATCH_VALUES: usize = 100_000;
+/// Summaries waiting for the writer before the scanning threads wait for it.
+const QUEUE: usize = 512;
 
 /// What an ingest run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,26 +42,52 @@ pub struct IngestStats {
     pub skipped: u64,
 }
 
-/// The scanner observer that loads a breach. Create with [`Ingester::new`], pass to
-/// `Scanner::run_observed` from a thread outside the runtime, then call
-/// [`Ingester::finish`].
+/// A scanned top-level blob waiting to be written.
+struct Pending {
+    /// The top-level blob's hash (as `begin` saw it) and its copy number.
+    hash: Hash,
+    copy: i64,
+    summary: TopSummary,
+}
+
+/// What the writer task and the observer share.
+struct Shared {
+    new: AtomicU64,
+    error: Mutex<Option<Error>>,
+}
+
+impl Shared {
+    fn fail(&self, e: Error) {
+        tracing::error!(error = %e, "cannot write to the index; stopping");
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert(e);
+        }
+    }
+
+    fn failed(&self) -> bool {
+        self.error.lock().map_or(true, |e| e.is_some())
+    }
+}
+
+/// The scanner observer that loads a breach. Create with [`Ingester::new`] (inside the
+/// runtime: it starts the writer task), pass to `Scanner::run_observed` from a thread
+/// outside the runtime, then call [`Ingester::finish`].
 pub struct Ingester {
     index: Index,
-    handle: Handle,
-    breach_id: i64,
     run_id: i64,
     existing: HashSet<(Hash, i64)>,
     copies: Mutex<HashMap<Hash, i64>>,
     tokens: Mutex<HashMap<u64, (Hash, i64)>>,
     next: AtomicU64,
-    new: AtomicU64,
     skipped: AtomicU64,
-    error: Mutex<Option<Error>>,
+    queue: Mutex<Option<mpsc::Sender<Pending>>>,
+    writer: JoinHandle<()>,
+    shared: Arc<Shared>,
 }
 
 impl Ingester {
-    /// Prepares loading into breach `breach_id`: reads which top-level blobs it holds and
-    /// records an ingest run.
+    /// Prepares loading into breach `breach_id`: reads which top-level blobs it holds,
+    /// records an ingest run and starts the writer task.
     pub async fn new(index: &Index, breach_id: i64) -> Result<Ingester, Error> {
         let rows = sqlx::query("SELECT hash, copy_index FROM occurrence WHERE breach_id = $1")
             .bind(breach_id)
@@ -67,29 +110,45 @@ impl Ingester {
             .bind(breach_id)
             .execute(&index.pool)
             .await?;
+        let shared = Arc::new(Shared {
+            new: AtomicU64::new(0),
+            error: Mutex::new(None),
+        });
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let writer = tokio::spawn(write_batches(
+            index.clone(),
+            breach_id,
+            rx,
+            Arc::clone(&shared),
+        ));
         Ok(Ingester {
             index: index.clone(),
-            handle: Handle::current(),
-            breach_id,
             run_id: run.try_get(0)?,
             existing,
             copies: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
             next: AtomicU64::new(0),
-            new: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
-            error: Mutex::new(None),
+            queue: Mutex::new(Some(tx)),
+            writer,
+            shared,
         })
     }
 
-    fn failed(&self) -> bool {
-        self.error.lock().map_or(true, |e| e.is_some())
-    }
-
-    /// Ends the run: the first write error if any, else the run's statistics (recorded
-    /// in `ingest_run`). Counts still need [`Index::materialize`].
+    /// Ends the run: waits for the writer to commit what is queued, then returns the
+    /// first write error if any, else the run's statistics (recorded in `ingest_run`).
+    /// Counts still need [`Index::materialize`].
     pub async fn finish(self) -> Result<IngestStats, Error> {
-        let error = self
+        // Closing the queue lets the writer drain it and stop.
+        if let Ok(mut q) = self.queue.lock() {
+            q.take();
+        }
+        self.writer
+            .await
+            .map_err(|_| Error::Invalid("the index writer panicked".into()))?;
+        let shared = Arc::try_unwrap(self.shared)
+            .map_err(|_| Error::Internal("the index writer is still running".into()))?;
+        let error = shared
             .error
             .into_inner()
             .map_err(|_| Error::Invalid("an ingest worker panicked".into()))?;
@@ -97,7 +156,7 @@ impl Ingester {
             return Err(e);
         }
         let stats = IngestStats {
-            new: self.new.load(Ordering::Relaxed),
+            new: shared.new.load(Ordering::Relaxed),
             skipped: self.skipped.load(Ordering::Relaxed),
         };
         sqlx::query(
@@ -115,7 +174,7 @@ impl Ingester {
 
 impl Observer for Ingester {
     fn begin(&self, hash: &Hash) -> Option<u64> {
-        if self.failed() {
+        if self.shared.failed() {
             return None;
         }
         let copy = {
@@ -137,18 +196,54 @@ impl Observer for Ingester {
         let Some((hash, copy)) = self.tokens.lock().ok().and_then(|mut t| t.remove(&token)) else {
             return;
         };
-        let r = self
-            .handle
-            .block_on(write_top(&self.index, self.breach_id, hash, copy, &summary));
-        match r {
+        let Some(queue) = self.queue.lock().ok().and_then(|q| q.clone()) else {
+            return;
+        };
+        // Called from scanning threads, outside the runtime. A closed queue means the
+        // writer stopped on an error, which `finish` reports.
+        let _ = queue.blocking_send(Pending {
+            hash,
+            copy,
+            summary,
+        });
+    }
+}
+
+/// The writer task: one transaction per batch of waiting summaries, until the queue
+/// closes or a write fails (then it stops taking work, and the scan skips the rest).
+async fn write_batches(
+    index: Index,
+    breach_id: i64,
+    mut rx: mpsc::Receiver<Pending>,
+    shared: Arc<Shared>,
+) {
+    let mut batch: Vec<Pending> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        let mut values: usize = first.summary.nodes.iter().map(|n| n.values.len()).sum();
+        batch.push(first);
+        while batch.len() < BATCH_TOPS && values < BATCH_VALUES {
+            match rx.try_recv() {
+                Ok(p) => {
+                    values += p
+                        .summary
+                        .nodes
+                        .iter()
+                        .map(|n| n.values.len())
+                        .sum::<usize>();
+                    batch.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        match write_batch(&index, breach_id, &batch).await {
             Ok(()) => {
-                self.new.fetch_add(1, Ordering::Relaxed);
+                shared.new.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                batch.clear();
             }
             Err(e) => {
-                tracing::error!(error = %e, "cannot write to the index; stopping");
-                if let Ok(mut slot) = self.error.lock() {
-                    slot.get_or_insert(e);
-                }
+                shared.fail(e);
+                // Dropping the receiver makes every further `end` return at once.
+                return;
             }
         }
     }
@@ -186,31 +281,36 @@ struct NodeRow {
     unreadable: bool,
 }
 
-async fn write_top(
-    index: &Index,
-    breach_id: i64,
-    top: Hash,
-    copy: i64,
-    s: &TopSummary,
-) -> Result<(), Error> {
+/// Writes a batch of top-level blobs in one transaction.
+async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result<(), Error> {
     let key = &index.key;
-    let mut nodes: Vec<NodeRow> = s
-        .nodes
-        .iter()
-        .map(|n| NodeRow {
-            hash: n.hash,
-            // Documents by what they are (`invoice`, `signed_contract`), other blobs by
-            // their format (`zip`, `empty`).
-            doc_type: n.doc_type.map_or(n.ty.as_str(), |t| t.label(n.signed)),
-            document: n.document,
-            message_key: n.message_id.as_deref().map(|id| {
-                let h = key.hash("message-id", id);
-                h.into_bytes()
-            }),
-            message_month: n.message_month.clone(),
-            unreadable: n.unreadable.is_some(),
-        })
-        .collect();
+    // Each blob once per batch (the scanner reports a blob in the first summary that
+    // decodes it; this also holds if it ever reported one twice).
+    let mut seen: HashSet<Hash> = HashSet::with_capacity(batch.len() * 2);
+    // (summary, node) of the report each blob is written from.
+    let mut owner: HashMap<Hash, usize> = HashMap::with_capacity(batch.len() * 2);
+    let mut nodes: Vec<NodeRow> = Vec::new();
+    for (i, p) in batch.iter().enumerate() {
+        for n in &p.summary.nodes {
+            if !seen.insert(n.hash) {
+                continue;
+            }
+            owner.insert(n.hash, i);
+            nodes.push(NodeRow {
+                hash: n.hash,
+                // Documents by what they are (`invoice`, `signed_contract`), other blobs
+                // by their format (`zip`, `empty`).
+                doc_type: n.doc_type.map_or(n.ty.as_str(), |t| t.label(n.signed)),
+                document: n.document,
+                message_key: n.message_id.as_deref().map(|id| {
+                    let h = key.hash("message-id", id);
+                    h.into_bytes()
+                }),
+                message_month: n.message_month.clone(),
+                unreadable: n.unreadable.is_some(),
+            });
+        }
+    }
     // A stable order keeps concurrent writers (PostgreSQL) from deadlocking.
     nodes.sort_by_key(|a| a.hash);
     let mut tx = index.pool.begin().await?;
@@ -238,26 +338,35 @@ async fn write_top(
             }
         }
     }
-    // Values, accounts and edges only of the nodes this transaction created.
+    // Values, accounts and edges only of the nodes this transaction created, each from
+    // the one report it was written from.
+    let mine = |i: usize, h: &Hash| new.contains(h) && owner.get(h) == Some(&i);
     let mut values: Vec<(Hash, &'static str, String, i64)> = Vec::new();
     let mut accounts: Vec<(String, String, String)> = Vec::new();
-    for n in s.nodes.iter().filter(|n| new.contains(&n.hash)) {
-        for v in &n.values {
-            let stored = key.stored(v.kind, &v.key);
-            if v.kind == Kind::Email {
-                let domain = v
-                    .key
-                    .rsplit_once('@')
-                    .and_then(|(_, host)| leakdex_core::registrable_domain(host))
-                    .unwrap_or_default();
-                accounts.push((v.key.clone(), sha1_hex(&v.key), domain));
+    let mut edges: HashMap<(Hash, Hash), i64> = HashMap::new();
+    for (i, p) in batch.iter().enumerate() {
+        let s = &p.summary;
+        for n in s.nodes.iter().filter(|n| mine(i, &n.hash)) {
+            for v in &n.values {
+                let stored = key.stored(v.kind, &v.key);
+                if v.kind == Kind::Email {
+                    let domain = v
+                        .key
+                        .rsplit_once('@')
+                        .and_then(|(_, host)| leakdex_core::registrable_domain(host))
+                        .unwrap_or_default();
+                    accounts.push((v.key.clone(), sha1_hex(&v.key), domain));
+                }
+                values.push((
+                    n.hash,
+                    v.kind.as_str(),
+                    stored,
+                    i64::try_from(v.count).unwrap_or(i64::MAX),
+                ));
             }
-            values.push((
-                n.hash,
-                v.kind.as_str(),
-                stored,
-                i64::try_from(v.count).unwrap_or(i64::MAX),
-            ));
+        }
+        for e in s.edges.iter().filter(|e| mine(i, &e.parent)) {
+            *edges.entry((e.parent, e.child)).or_insert(0) += 1;
         }
     }
     values.sort();
@@ -286,10 +395,6 @@ async fn write_top(
         }
         q.execute(&mut *tx).await?;
     }
-    let mut edges: HashMap<(Hash, Hash), i64> = HashMap::new();
-    for e in s.edges.iter().filter(|e| new.contains(&e.parent)) {
-        *edges.entry((e.parent, e.child)).or_insert(0) += 1;
-    }
     let mut edges: Vec<((Hash, Hash), i64)> = edges.into_iter().collect();
     edges.sort();
     for chunk in edges.chunks(ROWS) {
@@ -303,25 +408,30 @@ async fn write_top(
         }
         q.execute(&mut *tx).await?;
     }
-    insert_occurrence(&mut tx, breach_id, top, copy).await?;
+    let mut tops: Vec<(Hash, i64)> = batch.iter().map(|p| (p.hash, p.copy)).collect();
+    tops.sort();
+    insert_occurrences(&mut tx, breach_id, &tops).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn insert_occurrence(
+/// The checkpoints: one row per top-level blob copy.
+async fn insert_occurrences(
     tx: &mut Transaction<'_, Any>,
     breach_id: i64,
-    hash: Hash,
-    copy: i64,
+    tops: &[(Hash, i64)],
 ) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO occurrence (breach_id, hash, copy_index) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-    )
-    .bind(breach_id)
-    .bind(hash.to_vec())
-    .bind(copy)
-    .execute(&mut **tx)
-    .await?;
+    for chunk in tops.chunks(ROWS) {
+        let sql = format!(
+            "INSERT INTO occurrence (breach_id, hash, copy_index) VALUES {} ON CONFLICT DO NOTHING",
+            placeholders(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (h, copy) in chunk {
+            q = q.bind(breach_id).bind(h.to_vec()).bind(*copy);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -125,16 +125,10 @@ impl Index {
         .fetch_all(&self.pool)
         .await?;
         // The blobs each address occurs in, per breach that reaches them.
-        let blobs = sqlx::query(
-            "SELECT v.key, r.breach_id, n.hash, n.doc_type FROM account a \
-             JOIN node_value v ON v.kind = $2 AND v.key = a.email \
-             JOIN reach r ON r.hash = v.hash JOIN node n ON n.hash = v.hash \
-             WHERE a.domain = $1",
-        )
-        .bind(domain)
-        .bind(Kind::Email.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let blobs = sqlx::query(ADDRESS_BLOBS)
+            .bind(domain)
+            .fetch_all(&self.pool)
+            .await?;
         // (address, breach) → the blobs (hash, document type) it occurs in.
         let mut per: HashMap<(String, i64), Vec<Blob>> = HashMap::new();
         let mut hashes: BTreeSet<Vec<u8>> = BTreeSet::new();
@@ -204,18 +198,10 @@ impl Index {
         &self,
         domain: &str,
     ) -> Result<BTreeMap<String, BTreeMap<String, crate::Count>>, Error> {
-        let rows = sqlx::query(
-            "SELECT b.name, n.doc_type, CAST(COUNT(*) AS BIGINT), CAST(SUM(r.mult) AS BIGINT) \
-             FROM (SELECT DISTINCT v.hash FROM account a \
-                   JOIN node_value v ON v.kind = $2 AND v.key = a.email WHERE a.domain = $1) h \
-             JOIN reach r ON r.hash = h.hash JOIN node n ON n.hash = h.hash \
-             JOIN breach b ON b.id = r.breach_id \
-             WHERE n.is_document = 1 GROUP BY b.name, n.doc_type",
-        )
-        .bind(domain)
-        .bind(Kind::Email.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(DOMAIN_DOCUMENT_TYPES)
+            .bind(domain)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: BTreeMap<String, BTreeMap<String, crate::Count>> = BTreeMap::new();
         for r in rows {
             out.entry(r.try_get(0)?).or_default().insert(
@@ -229,6 +215,26 @@ impl Index {
         Ok(out)
     }
 }
+
+// Addresses are found in blobs through the partial index `node_value_email` (migration
+// 0007). The kind is the literal 'email', not a bound parameter: PostgreSQL's generic plan
+// of a prepared statement cannot use a partial index whose condition is a parameter (SQLite
+// re-plans with the bound value). A test checks SQLite's plan.
+
+/// The blobs each address at domain `$1` occurs in, with the breaches reaching them.
+const ADDRESS_BLOBS: &str = "SELECT v.key, r.breach_id, n.hash, n.doc_type FROM account a \
+     JOIN node_value v ON v.kind = 'email' AND v.key = a.email \
+     JOIN reach r ON r.hash = v.hash JOIN node n ON n.hash = v.hash \
+     WHERE a.domain = $1";
+
+/// Per breach and document type, the documents holding addresses at domain `$1`.
+const DOMAIN_DOCUMENT_TYPES: &str =
+    "SELECT b.name, n.doc_type, CAST(COUNT(*) AS BIGINT), CAST(SUM(r.mult) AS BIGINT) \
+     FROM (SELECT DISTINCT v.hash FROM account a \
+           JOIN node_value v ON v.kind = 'email' AND v.key = a.email WHERE a.domain = $1) h \
+     JOIN reach r ON r.hash = h.hash JOIN node n ON n.hash = h.hash \
+     JOIN breach b ON b.id = r.breach_id \
+     WHERE n.is_document = 1 GROUP BY b.name, n.doc_type";
 
 /// The key of an address in a domain search: its local part, with the subdomain when the
 /// address is on one of `domain` (`jane@mail` for `jane@mail.contoso.de`).
@@ -245,6 +251,38 @@ fn alias(email: &str, domain: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// SQLite's plan of `sql` (one line per step).
+    async fn plan(index: &crate::Index, sql: &str) -> String {
+        use sqlx::Row;
+        let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .bind("contoso.de")
+            .fetch_all(&index.pool)
+            .await
+            .expect("explain");
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(3).expect("detail"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn address_lookups_use_the_partial_email_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("i.db").display());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let index = crate::Index::open(&url).await.expect("open");
+            for sql in [super::ADDRESS_BLOBS, super::DOMAIN_DOCUMENT_TYPES] {
+                let p = plan(&index, sql).await;
+                assert!(p.contains("node_value_email"), "{p}");
+            }
+            index.close().await;
+        });
+    }
+
     #[test]
     fn aliases() {
         assert_eq!(super::alias("jane@contoso.de", "contoso.de"), "jane");
