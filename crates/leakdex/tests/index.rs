@@ -677,24 +677,28 @@ both!(
 
         // Parquet, read back with the parquet crate: the same accounts and occurrences,
         // typed; organisations too.
-        let pq = dir.join("accounts.parquet");
-        ok(
-            db,
-            &[
-                "-q",
-                "export",
-                "--format",
-                "parquet",
-                "--table",
-                "accounts",
-                "--out",
-                s(&pq),
-            ],
-        );
         use parquet::file::reader::{FileReader, SerializedFileReader};
         use parquet::record::RowAccessor;
-        let reader = SerializedFileReader::new(std::fs::File::open(&pq).expect("parquet written"))
-            .expect("a Parquet file");
+        // `leakdex export --format parquet --table TABLE`, opened with the parquet crate.
+        let parquet_export = |table: &str| {
+            let pq = dir.join(format!("{table}.parquet"));
+            ok(
+                db,
+                &[
+                    "-q",
+                    "export",
+                    "--format",
+                    "parquet",
+                    "--table",
+                    table,
+                    "--out",
+                    s(&pq),
+                ],
+            );
+            SerializedFileReader::new(std::fs::File::open(&pq).expect("parquet written"))
+                .expect("a Parquet file")
+        };
+        let reader = parquet_export("accounts");
         let fields: Vec<String> = reader
             .metadata()
             .file_metadata()
@@ -714,22 +718,7 @@ both!(
         }
         assert_eq!(from_parquet, emails);
         assert_eq!(pq_occurrences as u64, occurrences);
-        let pq = dir.join("orgs.parquet");
-        ok(
-            db,
-            &[
-                "-q",
-                "export",
-                "--format",
-                "parquet",
-                "--table",
-                "organizations",
-                "--out",
-                s(&pq),
-            ],
-        );
-        let reader = SerializedFileReader::new(std::fs::File::open(&pq).expect("parquet written"))
-            .expect("a Parquet file");
+        let reader = parquet_export("organizations");
         assert_eq!(
             reader.metadata().file_metadata().num_rows(),
             orgs.len() as i64
