@@ -359,7 +359,9 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
     for (i, p) in batch.iter().enumerate() {
         let s = &p.summary;
         for n in s.nodes.iter().filter(|n| mine(i, &n.hash)) {
-            for v in &n.values {
+            // Domains are not stored per blob: each is the domain of an address stored
+            // with it, and materialize derives them through `account.domain`.
+            for v in n.values.iter().filter(|v| v.kind != Kind::Domain) {
                 let stored = key.stored(v.kind, &v.key);
                 if v.kind == Kind::Email {
                     let domain = v

@@ -19,7 +19,7 @@ const DERIVED: [&str; 6] = [
     "breach_count",
 ];
 
-const STEPS: [&str; 11] = [
+const STEPS: [&str; 16] = [
     // Path counts from the top-level occurrences.
     "WITH RECURSIVE paths (hash, mult) AS ( \
         SELECT hash, COUNT(*) FROM occurrence WHERE breach_id = $1 GROUP BY hash \
@@ -52,10 +52,28 @@ const STEPS: [&str; 11] = [
      SELECT $1, 'type:' || n.doc_type, CAST(SUM(r.mult) AS BIGINT), COUNT(*) \
      FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1 \
      GROUP BY n.doc_type",
-    // Values per kind (the kind's plural is filled in afterwards).
+    // Values per kind (the kind's plural is filled in afterwards). Domains come from the
+    // blob's addresses (below); rows of kind 'domain' written by earlier versions are
+    // ignored, so old and new indexes count alike.
     "INSERT INTO breach_count (breach_id, what, raw, uniq) \
      SELECT $1, 'kind:' || v.kind, CAST(SUM(r.mult * v.count) AS BIGINT), COUNT(DISTINCT v.key) \
-     FROM reach r JOIN node_value v ON v.hash = r.hash WHERE r.breach_id = $1 GROUP BY v.kind",
+     FROM reach r JOIN node_value v ON v.hash = r.hash \
+     WHERE r.breach_id = $1 AND v.kind <> 'domain' GROUP BY v.kind",
+    // The registrable domains each reached blob names, with how often: every domain the
+    // scanner reports is the domain of an address it reports with it, so these are the
+    // blob's addresses grouped by `account.domain` (no per-blob domain rows are stored).
+    "DROP TABLE IF EXISTS blob_domain",
+    "CREATE TEMP TABLE blob_domain (hash {BLOB} NOT NULL, domain TEXT NOT NULL, count BIGINT NOT NULL)",
+    "INSERT INTO blob_domain (hash, domain, count) \
+     SELECT v.hash, a.domain, CAST(SUM(v.count) AS BIGINT) \
+     FROM reach r JOIN node_value v ON v.hash = r.hash AND v.kind = 'email' \
+     JOIN account a ON a.email = v.key \
+     WHERE r.breach_id = $1 AND a.domain <> '' GROUP BY v.hash, a.domain",
+    "CREATE INDEX blob_domain_hash ON blob_domain (hash)",
+    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+     SELECT $1, 'kind:domain', CAST(COALESCE(SUM(r.mult * d.count), 0) AS BIGINT), \
+            COUNT(DISTINCT d.domain) \
+     FROM reach r JOIN blob_domain d ON d.hash = r.hash WHERE r.breach_id = $1",
     // Accounts.
     "INSERT INTO account_breach (email, breach_id, occurrences) \
      SELECT v.key, $1, CAST(SUM(r.mult * v.count) AS BIGINT) \
@@ -63,11 +81,11 @@ const STEPS: [&str; 11] = [
      WHERE r.breach_id = $1 AND v.kind = 'email' GROUP BY v.key",
     // Domains: occurrences, documents and messages naming them, then accounts.
     "INSERT INTO domain_breach (domain, breach_id, accounts, occurrences, documents, messages) \
-     SELECT v.key, $1, 0, CAST(SUM(r.mult * v.count) AS BIGINT), \
+     SELECT d.domain, $1, 0, CAST(SUM(r.mult * d.count) AS BIGINT), \
             SUM(CASE WHEN n.is_document = 1 THEN 1 ELSE 0 END), \
             COUNT(DISTINCT CASE WHEN n.doc_type = 'email' THEN COALESCE(n.message_key, n.hash) END) \
-     FROM reach r JOIN node_value v ON v.hash = r.hash JOIN node n ON n.hash = r.hash \
-     WHERE r.breach_id = $1 AND v.kind = 'domain' GROUP BY v.key",
+     FROM reach r JOIN blob_domain d ON d.hash = r.hash JOIN node n ON n.hash = r.hash \
+     WHERE r.breach_id = $1 GROUP BY d.domain",
     // One grouped pass (UPDATE … FROM, SQLite ≥ 3.33 and PostgreSQL): a correlated
     // subquery per domain scanned the breach's accounts once per domain — 20,000 domains
     // × 1 M accounts did not finish in 20 minutes.
@@ -80,13 +98,13 @@ const STEPS: [&str; 11] = [
 /// Occurrences of every kind in the documents that name a domain (what "data classes of
 /// a domain" means: the documents naming it also exposed these).
 const DOMAIN_KINDS: &str = "INSERT INTO domain_kind (domain, breach_id, kind, occurrences) \
-     SELECT d.key, $1, k.kind, CAST(SUM(r.mult * k.c) AS BIGINT) \
+     SELECT d.domain, $1, k.kind, CAST(SUM(r.mult * k.c) AS BIGINT) \
      FROM reach r \
-     JOIN node_value d ON d.hash = r.hash AND d.kind = 'domain' \
+     JOIN blob_domain d ON d.hash = r.hash \
      JOIN (SELECT v.hash AS hash, v.kind AS kind, SUM(v.count) AS c \
            FROM node_value v JOIN reach rr ON rr.hash = v.hash AND rr.breach_id = $1 \
            WHERE v.kind <> 'domain' GROUP BY v.hash, v.kind) k ON k.hash = r.hash \
-     WHERE r.breach_id = $1 GROUP BY d.key, k.kind";
+     WHERE r.breach_id = $1 GROUP BY d.domain, k.kind";
 
 /// The organisation key of a registrable domain: its name label, normalised like an
 /// organisation name (`northwind-systems.de` → `northwind systems`, `contoso.co.uk` →
@@ -154,8 +172,23 @@ impl Index {
                 .await?;
         }
         for sql in STEPS.iter().chain([&DOMAIN_KINDS]) {
-            sqlx::query(sql).bind(breach_id).execute(&mut *tx).await?;
+            let blob = match self.backend {
+                crate::db::Backend::Postgres => "BYTEA",
+                crate::db::Backend::Sqlite => "BLOB",
+            };
+            let sql = sql.replace("{BLOB}", blob);
+            let q = sqlx::query(&sql);
+            // Statements without a parameter take no binding (PostgreSQL refuses one).
+            let q = if sql.contains("$1") {
+                q.bind(breach_id)
+            } else {
+                q
+            };
+            q.execute(&mut *tx).await?;
         }
+        sqlx::query("DROP TABLE blob_domain")
+            .execute(&mut *tx)
+            .await?;
         // Organisation groups: domains grouped by their normalised name label.
         let domains: Vec<String> =
             sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
