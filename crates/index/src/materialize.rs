@@ -171,11 +171,11 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
+        let blob = match self.backend {
+            crate::db::Backend::Postgres => "BYTEA",
+            crate::db::Backend::Sqlite => "BLOB",
+        };
         for sql in STEPS.iter().chain([&DOMAIN_KINDS]) {
-            let blob = match self.backend {
-                crate::db::Backend::Postgres => "BYTEA",
-                crate::db::Backend::Sqlite => "BLOB",
-            };
             let sql = sql.replace("{BLOB}", blob);
             let q = sqlx::query(&sql);
             // Statements without a parameter take no binding (PostgreSQL refuses one).
