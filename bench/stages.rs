@@ -7,7 +7,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use leakdex_scan::decode::{self, Sink, Stop};
-use leakdex_scan::detect::{detect, DetectConfig};
+use leakdex_scan::detect::{detect, DetectConfig, Findings};
 use leakdex_scan::{RegionId, SegCtx};
 
 struct Null(u64);
@@ -42,7 +42,7 @@ fn detectors(c: &mut Criterion) {
     let mut g = c.benchmark_group("detect");
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("all detectors, free text", |b| {
-        let mut out = Vec::new();
+        let mut out = Findings::default();
         b.iter(|| {
             out.clear();
             detect(black_box(&text), &SegCtx::text("line"), &cfg, &mut out);

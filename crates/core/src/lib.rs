@@ -1,4 +1,4 @@
-//! The shared vocabulary of leakdex: what a finding is, the kinds of finding, the HIBP
+//! The shared vocabulary of leakdex: the kinds of finding, the HIBP
 //! data classes they map to, and the normalisation every crate agrees on.
 //!
 //! Normalisation lives here, not in the scanner, because the corpus generator (which
@@ -21,45 +21,13 @@ mod sensitivity;
 pub use kind::{DataClass, DocType, Kind, DATA_CLASSES, DOC_TYPES, KINDS};
 pub use mask::{mask_card, mask_iban, mask_secret, value_key};
 pub use normalize::{
-    fold_diacritics, normalize_email, normalize_org, normalize_person, registrable_domain,
-    strip_legal_form, LEGAL_FORMS,
+    fold_diacritics, normalize_email, normalize_org, normalize_org_into, normalize_person,
+    normalize_person_into, registrable_domain, registrable_domain_len, strip_legal_form,
+    LEGAL_FORMS,
 };
 pub use sensitivity::{sensitivity, Sensitivity};
 
 use serde::{Deserialize, Serialize};
-
-/// One thing a detector found in a segment of a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    /// What was found.
-    pub kind: Kind,
-    /// The normalised value; cards, IBANs and secrets are masked.
-    pub value: String,
-    /// The key under which this value counts as unique, for masked kinds: a hash of the
-    /// full value (never written anywhere). Empty when the value itself is the key.
-    #[serde(skip)]
-    pub key: String,
-}
-
-impl Finding {
-    /// A finding whose value is its own unique key.
-    pub fn plain(kind: Kind, value: String) -> Finding {
-        Finding {
-            kind,
-            value,
-            key: String::new(),
-        }
-    }
-
-    /// Takes the unique key out of the finding (the value when it has no separate key).
-    pub fn into_key(self) -> String {
-        if self.key.is_empty() {
-            self.value
-        } else {
-            self.key
-        }
-    }
-}
 
 /// A raw and a unique count, the pair every number in leakdex comes as.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 use crate::classify::{classify, Classification, Features};
 use crate::config::Config;
 use crate::decode::{self, ooxml::Flavor, DecodeError, Sink, Stop};
-use crate::detect::{detect, DetectConfig};
+use crate::detect::{detect, DetectConfig, Findings};
 use crate::error::Error;
 use crate::isolate::{Decoder, Format};
 use crate::observe::{empty_hash, Edge, Hash, Node, Observer, TopSummary, ValueCount};
@@ -15,7 +15,7 @@ use crate::report::{Counts, DocumentRecord, FindingRecord, Report, SourceRecord,
 use crate::segment::SegCtx;
 use crate::sniff::{sniff, BlobType};
 use crate::source::{self, archive, Entry};
-use leakdex_core::{sensitivity, Count, DataClass, DocType, Finding, Kind, DOC_TYPES, KINDS};
+use leakdex_core::{sensitivity, Count, DataClass, DocType, Kind, DOC_TYPES, KINDS};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -275,7 +275,7 @@ impl Scanner {
                         let mut w = Worker {
                             shared,
                             acc: Acc::default(),
-                            found: Vec::new(),
+                            found: Findings::default(),
                             bytes: 0,
                             graph: None,
                             values: Values::default(),
@@ -437,7 +437,7 @@ struct Graph {
 struct Worker<'a> {
     shared: &'a Shared<'a>,
     acc: Acc,
-    found: Vec<Finding>,
+    found: Findings,
     bytes: u64,
     graph: Option<Graph>,
     values: Values,
@@ -851,7 +851,7 @@ impl Worker<'_> {
                 .map(|part| {
                     s.spawn(move || {
                         let mut acc = Acc::default();
-                        let mut found = Vec::new();
+                        let mut found = Findings::default();
                         let mut values = Values::default();
                         let mut raw = [0u64; KINDS.len()];
                         let mut sink = DocSink {
@@ -918,7 +918,7 @@ struct DocSink<'w, 'a> {
     features: Option<&'w mut Features>,
     shared: &'a Shared<'a>,
     acc: &'w mut Acc,
-    found: &'w mut Vec<Finding>,
+    found: &'w mut Findings,
     values: Option<&'w mut Values>,
     raw: &'w mut [u64; KINDS.len()],
     path: &'w str,
@@ -939,15 +939,16 @@ impl Sink for DocSink<'_, '_> {
         if let Some(f) = self.features.as_deref_mut() {
             f.segment(text, ctx.place, ctx.class, ctx.field);
         }
+        self.found.clear();
         detect(text, ctx, &self.shared.detect, self.found);
-        for f in self.found.drain(..) {
+        for f in self.found.iter() {
             let i = f.kind.index();
             self.raw[i] += 1;
             if let Some(sink) = self.shared.findings {
                 if f.kind != Kind::Domain {
                     sink(&FindingRecord {
                         kind: f.kind,
-                        value: f.value.clone(),
+                        value: f.value.to_string(),
                         document: self.hex.to_string(),
                         path: self.path.to_string(),
                         context: ctx.field.to_string(),
@@ -955,11 +956,9 @@ impl Sink for DocSink<'_, '_> {
                 }
             }
             if let Some(values) = self.values.as_deref_mut() {
-                let key = if f.key.is_empty() { &f.value } else { &f.key };
-                values.add(i, key, &f.value, 1);
+                values.add(i, f.key, f.value, 1);
             }
-            let key = if f.key.is_empty() { &f.value } else { &f.key };
-            self.acc.unique[i].insert(key);
+            self.acc.unique[i].insert(f.key);
         }
         Ok(())
     }

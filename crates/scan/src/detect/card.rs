@@ -3,7 +3,8 @@
 
 use super::is_word_byte;
 use super::numbers::digit_spans;
-use leakdex_core::{mask_card, value_key, Finding, Kind};
+use super::Findings;
+use leakdex_core::{mask_card, value_key, Kind};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -15,13 +16,13 @@ static CARD: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// Appends a masked `card` finding for each valid card number in `text`.
-pub fn detect(text: &str, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Findings) {
     let spans: Vec<_> = digit_spans(text.as_bytes()).collect();
     detect_in(text, &spans, out);
 }
 
 /// [`detect`] over digit spans already found (shared with the IBAN detector).
-pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Vec<Finding>) {
+pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Findings) {
     let b = text.as_bytes();
     let Some(re) = CARD.as_ref() else { return };
     for &(s, e, digits) in spans {
@@ -38,11 +39,7 @@ pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Vec<Find
             }
             let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
             if is_card(&digits) {
-                out.push(Finding {
-                    kind: Kind::Card,
-                    value: mask_card(&digits),
-                    key: value_key("card", &digits),
-                });
+                out.push_keyed(Kind::Card, &mask_card(&digits), &value_key("card", &digits));
             }
         }
     }

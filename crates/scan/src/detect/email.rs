@@ -1,7 +1,8 @@
 //! E-mail addresses: a practical RFC 5322 addr-spec whose host has a registrable domain
 //! under a known public suffix. Found by jumping from `@` to `@` (memchr), not by a regex.
 
-use leakdex_core::{registrable_domain, Finding, Kind};
+use super::Findings;
+use leakdex_core::{registrable_domain_len, Kind};
 
 const IMAGE_EXT: &[&str] = &[
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg", ".tif", ".tiff", ".ico",
@@ -16,7 +17,7 @@ fn is_host(b: u8) -> bool {
 }
 
 /// Appends an `email` and a `domain` finding for each address in `text`.
-pub fn detect(text: &str, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Findings) {
     let b = text.as_bytes();
     for at in memchr::memchr_iter(b'@', b) {
         let mut s = at;
@@ -46,13 +47,15 @@ pub fn detect(text: &str, out: &mut Vec<Finding>) {
         let local = &text[s..at];
         let host = &text[at + 1..e];
         if let Some(domain) = check(text, s, local, host) {
-            out.push(Finding::plain(Kind::Email, text[s..e].to_ascii_lowercase()));
-            out.push(Finding::plain(Kind::Domain, domain));
+            // The domain is the end of the lower-cased address: written once.
+            let r = out.push_lowercase(Kind::Email, &text[s..e]);
+            out.push_part(Kind::Domain, r.end - domain..r.end);
         }
     }
 }
 
-fn check(text: &str, start: usize, local: &str, host: &str) -> Option<String> {
+/// The length of the address's registrable domain (the end of `host`), if it is one.
+fn check(text: &str, start: usize, local: &str, host: &str) -> Option<usize> {
     if local.len() > 64 || local.ends_with('.') || local.contains("..") {
         return None;
     }
@@ -62,8 +65,10 @@ fn check(text: &str, start: usize, local: &str, host: &str) -> Option<String> {
             return None;
         }
     }
-    let lower = local.to_ascii_lowercase();
-    if IMAGE_EXT.iter().any(|ext| lower.ends_with(ext)) {
+    let lb = local.as_bytes();
+    if IMAGE_EXT.iter().any(|ext| {
+        lb.len() >= ext.len() && lb[lb.len() - ext.len()..].eq_ignore_ascii_case(ext.as_bytes())
+    }) {
         return None;
     }
     if host.len() > 253 || host.contains("..") {
@@ -81,7 +86,7 @@ fn check(text: &str, start: usize, local: &str, host: &str) -> Option<String> {
     if labels < 2 || last.len() < 2 || !last.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    registrable_domain(host)
+    registrable_domain_len(host)
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 
 use super::is_word_byte;
 use super::numbers::digit_spans;
-use leakdex_core::{mask_iban, value_key, Finding, Kind};
+use super::Findings;
+use leakdex_core::{mask_iban, value_key, Kind};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -93,13 +94,13 @@ const LENGTHS: &[(&str, usize)] = &[
 ];
 
 /// Appends a masked `iban` finding for each valid IBAN in `text`.
-pub fn detect(text: &str, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, out: &mut Findings) {
     let spans: Vec<_> = digit_spans(text.as_bytes()).collect();
     detect_in(text, &spans, out);
 }
 
 /// [`detect`] over digit spans already found (shared with the card detector).
-pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Vec<Finding>) {
+pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Findings) {
     let b = text.as_bytes();
     let Some(re) = IBAN.as_ref() else { return };
     // Candidates: a digit run preceded by two capital letters (`DE|89 3704…`).
@@ -140,11 +141,11 @@ pub fn detect_in(text: &str, spans: &[(usize, usize, usize)], out: &mut Vec<Find
             continue;
         }
         if is_iban(&compact) {
-            out.push(Finding {
-                kind: Kind::Iban,
-                value: mask_iban(&compact),
-                key: value_key("iban", &compact),
-            });
+            out.push_keyed(
+                Kind::Iban,
+                &mask_iban(&compact),
+                &value_key("iban", &compact),
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod card;
 pub mod email;
+mod findings;
 pub mod iban;
 pub mod names;
 pub mod numbers;
@@ -10,7 +11,7 @@ pub mod phone;
 pub mod secret;
 
 use crate::segment::{Place, SegCtx};
-use leakdex_core::Finding;
+pub use findings::{Findings, Found};
 
 /// Settings the detectors share.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +21,7 @@ pub struct DetectConfig {
 }
 
 /// Runs every detector that applies to `ctx.place` over `text`, appending findings.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Findings) {
     if ctx.place == Place::DisplayName {
         names::display_name(text, out);
         return;
@@ -60,7 +61,7 @@ pub(crate) mod testutil {
     use leakdex_core::Kind;
 
     pub fn values(text: &str, ctx: &SegCtx<'_>, kind: Kind) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = Findings::default();
         detect(
             text,
             ctx,
@@ -69,9 +70,9 @@ pub(crate) mod testutil {
             },
             &mut out,
         );
-        out.into_iter()
+        out.iter()
             .filter(|f| f.kind == kind)
-            .map(|f| f.value)
+            .map(|f| f.value.to_string())
             .collect()
     }
 }

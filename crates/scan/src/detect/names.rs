@@ -1,18 +1,21 @@
 //! Person and organisation names — from structure, not a language model: address display
 //! names, name-like and company-like columns, and signature lines ending in a legal form.
 
+use super::Findings;
 use crate::segment::{FieldClass, Place, SegCtx};
-use leakdex_core::{normalize_org, normalize_person, strip_legal_form, Finding, Kind};
+use leakdex_core::{
+    normalize_org, normalize_org_into, normalize_person_into, strip_legal_form, Kind,
+};
 
 /// A value of a name or company column, or a signature line in an e-mail body.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Findings) {
     match (ctx.place, ctx.class) {
         (Place::Cell, FieldClass::Person) => name_value(text, out, false),
         (Place::Cell, FieldClass::Organization) => name_value(text, out, true),
         (Place::Body, _) => {
             for line in text.lines() {
                 if let Some(org) = signature_org(line) {
-                    out.push(Finding::plain(Kind::Organization, org));
+                    out.push(Kind::Organization, &org);
                 }
             }
         }
@@ -21,26 +24,33 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// An address display name: a person when it has two or more words.
-pub fn display_name(text: &str, out: &mut Vec<Finding>) {
+pub fn display_name(text: &str, out: &mut Findings) {
     let t = text.trim().trim_matches(['"', '\'']).trim();
     if t.split_whitespace().count() >= 2 && !t.contains('@') && t.chars().any(char::is_alphabetic) {
-        out.push(Finding::plain(Kind::Person, normalize_person(t)));
+        person(t, out);
     }
 }
 
-fn name_value(text: &str, out: &mut Vec<Finding>, org: bool) {
+fn person(t: &str, out: &mut Findings) {
+    out.push_with(Kind::Person, |buf| {
+        normalize_person_into(t, buf);
+        true
+    });
+}
+
+fn name_value(text: &str, out: &mut Findings, org: bool) {
     let t = text.trim();
     if t.is_empty() || t.len() > 200 || !t.chars().any(char::is_alphabetic) || t.contains('@') {
         return;
     }
     // A company in a `Name` column (`[dbo].[Customers].[Name] = 'O''Brien Ltd'`).
     if org || strip_legal_form(t) != t {
-        let n = normalize_org(t);
-        if !n.is_empty() {
-            out.push(Finding::plain(Kind::Organization, n));
-        }
+        out.push_with(Kind::Organization, |buf| {
+            normalize_org_into(t, buf);
+            true
+        });
     } else {
-        out.push(Finding::plain(Kind::Person, normalize_person(t)));
+        person(t, out);
     }
 }
 

@@ -1,30 +1,58 @@
 //! Finding digits fast: most text has few, so detectors that need numbers (cards, IBANs)
-//! skip eight bytes at a time until one appears, then look only at the digit runs.
+//! skip 32 bytes at a time until one appears, then look only at the digit runs.
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+/// The bytes looked at in one step.
+const BLOCK: usize = 32;
 
-/// Whether any byte of `x` is an ASCII digit (bit-twiddling `hasbetween`; bytes with the
-/// high bit set never match).
-fn has_digit(x: u64) -> bool {
-    const M: u64 = b'0' as u64 - 1;
-    const N: u64 = b'9' as u64 + 1;
-    let low = x & (ONES * 127);
-    ((ONES * (127 + N)).wrapping_sub(low) & !x & (low + ONES * (127 - M)) & HIGH) != 0
+/// A bit per byte of `block` that is an ASCII digit: two SSE2 compares and a movemask
+/// per 16 bytes (SSE2 is part of every x86-64), four times the bytes of the 64-bit SWAR
+/// test it replaced; the compiler does not find `pmovmskb` in the portable loop.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn digit_mask(block: &[u8; BLOCK]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
+        _mm_sub_epi8,
+    };
+    // SAFETY: SSE2 is in the x86-64 baseline, and each unaligned load reads 16 bytes
+    // that lie inside `block` (offsets 0 and 16 of 32).
+    unsafe {
+        let digits = |v: __m128i| {
+            // A byte is a digit when (byte - '0') wraps to at most 9.
+            let t = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t)) as u32
+        };
+        let lo = _mm_loadu_si128(block.as_ptr().cast());
+        let hi = _mm_loadu_si128(block.as_ptr().add(16).cast());
+        (digits(lo) & 0xffff) | (digits(hi) << 16)
+    }
+}
+
+/// A bit per byte of `block` that is an ASCII digit (portable).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn digit_mask(block: &[u8; BLOCK]) -> u32 {
+    let mut m = 0u32;
+    for (k, &x) in block.iter().enumerate() {
+        m |= u32::from(x.is_ascii_digit()) << k;
+    }
+    m
 }
 
 /// The position of the first ASCII digit at or after `from`.
 pub fn next_digit(b: &[u8], from: usize) -> Option<usize> {
+    let tail = b.get(from..)?;
+    let mut blocks = tail.chunks_exact(BLOCK);
     let mut i = from;
-    while i + 8 <= b.len() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[i..i + 8]);
-        if has_digit(u64::from_le_bytes(w)) {
-            break;
+    for block in &mut blocks {
+        let m = block.try_into().map_or(0, digit_mask);
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
         }
-        i += 8;
+        i += BLOCK;
     }
-    b.get(i..)?
+    blocks
+        .remainder()
         .iter()
         .position(u8::is_ascii_digit)
         .map(|p| i + p)
@@ -58,11 +86,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn swar_digit_search_matches_the_naive_one() {
+    fn block_digit_search_matches_the_naive_one() {
         let mut x: u32 = 12345;
         for _ in 0..2000 {
             let mut buf = Vec::new();
-            for _ in 0..40 {
+            for _ in 0..100 {
                 x ^= x << 13;
                 x ^= x >> 17;
                 x ^= x << 5;

@@ -2,8 +2,9 @@
 //! before the number) validated and normalised to E.164 by libphonenumber's rules.
 
 use super::is_word_byte;
+use super::Findings;
 use crate::segment::{FieldClass, SegCtx};
-use leakdex_core::{Finding, Kind};
+use leakdex_core::Kind;
 use phonenumber::{country::Id, Mode};
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
@@ -76,15 +77,13 @@ fn labelled_starts(b: &[u8], starts: &mut Vec<usize>) {
 }
 
 /// Appends a `phone` finding for each valid number in `text`.
-pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Finding>) {
+pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Findings) {
     let region = ctx.region.unwrap_or(cfg.default_region);
     if ctx.class == FieldClass::Phone {
         let t = text.trim();
         let digits = t.bytes().filter(u8::is_ascii_digit).count();
         if t.len() <= 40 && (7..=15).contains(&digits) {
-            if let Some(e164) = validate(t, region) {
-                out.push(Finding::plain(Kind::Phone, e164));
-            }
+            validate(t, region, out);
         }
         return;
     }
@@ -115,8 +114,7 @@ pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Vec<Fi
         if !(7..=15).contains(&digits) {
             continue;
         }
-        if let Some(e164) = validate(cand, region) {
-            out.push(Finding::plain(Kind::Phone, e164));
+        if validate(cand, region, out) {
             covered = e;
         }
     }
@@ -151,62 +149,119 @@ fn candidate_end(b: &[u8], s: usize) -> usize {
 }
 
 /// Readies libphonenumber for a scan, on a thread of its own (its metadata takes ~0.4 s
-/// to load), and enlarges its regex cache: phonenumber 0.3 keeps only 100 compiled
-/// patterns, so numbers from more than a handful of countries recompiled regexes on
-/// nearly every parse — a 1 GB corpus of 3000 organisations in 15 countries scanned at
-/// 5 MB/s. Patterns are compiled on first use only, so memory follows the countries seen.
+/// to load). Its patterns are compiled on first use and kept — our patched
+/// `regex-cache` (`vendor/regex-cache`) holds each compiled pattern in the metadata
+/// itself, where upstream looked it up in a 100-entry LRU behind one global mutex held
+/// during the match: numbers from more than a handful of countries recompiled regexes on
+/// nearly every parse (a 1 GB corpus of 15 countries scanned at 5 MB/s), and threads
+/// validating numbers ran one at a time. Memory follows the countries seen.
 pub fn prepare() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        std::thread::spawn(|| {
-            let db = &*phonenumber::metadata::DATABASE;
-            if let Ok(mut cache) = db.cache().lock() {
-                *cache = regex_cache::RegexCache::new(REGEX_CACHE);
-            }
-            drop(phonenumber::parse(None, "+1 202 555 0100"));
-        });
+        std::thread::spawn(|| drop(phonenumber::parse(None, "+1 202 555 0100")));
     });
 }
-
-/// Compiled libphonenumber patterns kept (about 15 a country).
-const REGEX_CACHE: usize = 2048;
 
 /// Answers already computed, shared by all threads: a leak repeats the same numbers
 /// endlessly and each libphonenumber verdict costs ~0.1 ms. Bounded: cleared when full.
 static VERDICTS: LazyLock<RwLock<Verdicts>> = LazyLock::new(RwLock::default);
 
 /// (region of a national number, its digits) → E.164 if valid.
-type Verdicts = HashMap<(Option<Id>, String), Option<String>>;
+type Verdicts = HashMap<(Option<Id>, NumberKey), Option<Box<str>>, foldhash::fast::RandomState>;
 
-fn validate(cand: &str, region: Id) -> Option<String> {
-    // Separators do not change what libphonenumber makes of a number, so `030 1234567`
-    // and `030-1234567` share an entry; a `(0)` trunk prefix is kept as written. An
-    // international number does not depend on the region.
-    let mut norm = String::with_capacity(cand.len());
-    let mut rest = cand;
-    while let Some(c) = rest.chars().next() {
-        if rest.starts_with("(0)") {
-            norm.push_str("(0)");
-            rest = &rest[3..];
-            continue;
+/// A number's digits, `+` and `(0)` as written, inline: looking a verdict up allocates
+/// nothing (an owned key and a cloned answer per lookup were a tenth of a text scan).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct NumberKey {
+    len: u8,
+    bytes: [u8; 30],
+}
+
+impl NumberKey {
+    /// Separators do not change what libphonenumber makes of a number, so `030 1234567`
+    /// and `030-1234567` share a key; a `(0)` trunk prefix is kept as written. `None`
+    /// when the key would not fit (such a number is validated uncached).
+    fn of(cand: &str) -> Option<NumberKey> {
+        let mut k = NumberKey {
+            len: 0,
+            bytes: [0; 30],
+        };
+        let b = cand.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let part: &[u8] = if b[i..].starts_with(b"(0)") {
+                b"(0)"
+            } else if b[i].is_ascii_digit() || b[i] == b'+' {
+                &b[i..=i]
+            } else {
+                i += 1;
+                continue;
+            };
+            let at = usize::from(k.len);
+            k.bytes.get_mut(at..at + part.len())?.copy_from_slice(part);
+            k.len += part.len() as u8;
+            i += part.len();
         }
-        if c.is_ascii_digit() || c == '+' {
-            norm.push(c);
+        Some(k)
+    }
+
+    fn international(&self) -> bool {
+        self.len > 0 && self.bytes[0] == b'+'
+    }
+}
+
+thread_local! {
+    /// This thread's verdicts, asked first: most lookups hit, and a hit here touches no
+    /// memory another thread writes (the shared lock's reader count bounced between the
+    /// cores on every lookup — a tenth of a corpus scan).
+    static LOCAL: std::cell::RefCell<Verdicts> = std::cell::RefCell::default();
+}
+
+/// Verdicts kept in the shared cache, and in each thread's, before it is cleared (an
+/// entry is ~64 bytes; a thread's misses fall back to the shared cache).
+const VERDICTS_MAX: usize = 1_000_000;
+const LOCAL_MAX: usize = 100_000;
+
+/// Pushes the E.164 form of `cand` when it is a valid number; says whether it was.
+fn validate(cand: &str, region: Id, out: &mut Findings) -> bool {
+    // An international number does not depend on the region.
+    let Some(k) = NumberKey::of(cand) else {
+        return push(out, validate_uncached(cand, region).as_deref());
+    };
+    let key = ((!k.international()).then_some(region), k);
+    let local = LOCAL.with_borrow(|m| m.get(&key).map(|v| push(out, v.as_deref())));
+    if let Some(valid) = local {
+        return valid;
+    }
+    let shared = VERDICTS.read().ok().and_then(|m| m.get(&key).cloned());
+    let answer = match shared {
+        Some(a) => a,
+        None => {
+            let a = validate_uncached(cand, region).map(String::into_boxed_str);
+            if let Ok(mut m) = VERDICTS.write() {
+                if m.len() >= VERDICTS_MAX {
+                    m.clear();
+                }
+                m.insert(key, a.clone());
+            }
+            a
         }
-        rest = &rest[c.len_utf8()..];
-    }
-    let key = ((!norm.starts_with('+')).then_some(region), norm);
-    if let Some(hit) = VERDICTS.read().ok().and_then(|m| m.get(&key).cloned()) {
-        return hit;
-    }
-    let answer = validate_uncached(cand, region);
-    if let Ok(mut m) = VERDICTS.write() {
-        if m.len() >= 1_000_000 {
+    };
+    let valid = push(out, answer.as_deref());
+    LOCAL.with_borrow_mut(|m| {
+        if m.len() >= LOCAL_MAX {
             m.clear();
         }
-        m.insert(key, answer.clone());
+        m.insert(key, answer);
+    });
+    valid
+}
+
+fn push(out: &mut Findings, e164: Option<&str>) -> bool {
+    if let Some(e) = e164 {
+        out.push(Kind::Phone, e);
     }
-    answer
+    e164.is_some()
 }
 
 fn validate_uncached(cand: &str, region: Id) -> Option<String> {
