@@ -128,20 +128,21 @@ impl DerefMut for RegexCache {
 // it. Upstream looked the pattern up in the shared LRU cache on every call, holding the
 // cache's one global mutex during the search itself (and SipHashing the pattern), so
 // all threads validating phone numbers through libphonenumber ran one at a time.
+// `CachedRegexBuilder::build` no longer parses the pattern up front either: libphonenumber
+// builds thousands of them when its metadata loads (60 ms of every run, for patterns of
+// countries a scan may never see). A pattern that does not compile matches nothing.
 #[derive(Clone)]
 pub struct CachedRegex {
 	builder: CachedRegexBuilder,
-	compiled: Arc<OnceLock<Regex>>,
+	compiled: Arc<OnceLock<Option<Regex>>>,
 }
 
 macro_rules! regex {
 	($self:ident) => (
 		$self.compiled.get_or_init(|| {
-			// As upstream: the pattern was checked when the `CachedRegex` was built
-			// (or the caller chose `new_unchecked`).
 			$self.builder.options.define(&mut RegexBuilder::new(&$self.builder.source))
-				.build().unwrap()
-		})
+				.build().ok()
+		}).as_ref()
 	)
 }
 
@@ -174,36 +175,42 @@ impl CachedRegex {
 
 	/// Refer to `Regex::is_match`.
 	pub fn is_match(&self, text: &str) -> bool {
-		regex!(self).is_match(text)
+		regex!(self).is_some_and(|r| r.is_match(text))
 	}
 
 	/// Refer to `Regex::find`.
 	pub fn find<'t>(&self, text: &'t str) -> Option<Match<'t>> {
-		regex!(self).find(text)
+		regex!(self)?.find(text)
 	}
 
 	/// Refer to `Regex::captures`.
 	pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
-		regex!(self).captures(text)
+		regex!(self)?.captures(text)
 	}
 
 	/// Refer to `Regex::replace`.
 	pub fn replace<'t, R: Replacer>(&self, text: &'t str, rep: R) -> Cow<'t, str> {
-		regex!(self).replace(text, rep)
+		match regex!(self) {
+			Some(r) => r.replace(text, rep),
+			None => Cow::Borrowed(text),
+		}
 	}
 
 	/// Refer to `Regex::replace_all`.
 	pub fn replace_all<'t, R: Replacer>(&self, text: &'t str, rep: R) -> Cow<'t, str> {
-		regex!(self).replace_all(text, rep)
+		match regex!(self) {
+			Some(r) => r.replace_all(text, rep),
+			None => Cow::Borrowed(text),
+		}
 	}
 
 	/// Refer to `Regex::shortest_match`.
 	pub fn shortest_match(&self, text: &str) -> Option<usize> {
-		regex!(self).shortest_match(text)
+		regex!(self)?.shortest_match(text)
 	}
 
 	pub fn captures_len(&self) -> usize {
-		regex!(self).captures_len()
+		regex!(self).map_or(0, |r| r.captures_len())
 	}
 
 	pub fn as_str(&self) -> &str {
@@ -213,13 +220,13 @@ impl CachedRegex {
 
 impl fmt::Debug for CachedRegex {
 	fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-		fmt::Debug::fmt(regex!(self), f)
+		fmt::Debug::fmt(&self.builder.source, f)
 	}
 }
 
 impl fmt::Display for CachedRegex {
 	fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-		fmt::Display::fmt(regex!(self), f)
+		fmt::Display::fmt(&self.builder.source, f)
 	}
 }
 
@@ -252,10 +259,7 @@ impl CachedRegexBuilder {
 	/// pattern given to `new` verbatim. Notably, it will not incorporate any
 	/// of the flags set on this builder.
 	pub fn build(&self) -> Result<CachedRegex, Error> {
-		if let Err(err) = syntax::Parser::new().parse(&self.source) {
-			return Err(Error::Syntax(err.to_string()));
-		}
-
+		// leakdex patch: checked when first used (see `CachedRegex`), not here.
 		Ok(CachedRegex::from(self.clone()))
 	}
 
@@ -342,7 +346,7 @@ impl CachedRegexBuilder {
 #[cfg(test)]
 mod test {
 	use std::sync::{Arc, Mutex};
-	use crate::cache::{RegexCache, CachedRegex};
+	use crate::cache::{RegexCache, CachedRegex, CachedRegexBuilder};
 
 	#[test]
 	fn respects_limit() {
@@ -354,6 +358,20 @@ mod test {
 		assert_eq!(cache.len(), 2);
 		cache.compile("[21]3").unwrap();
 		assert_eq!(cache.len(), 2);
+	}
+
+	#[test]
+	fn built_patterns_compile_on_first_use_and_bad_ones_match_nothing() {
+		let cache = Arc::new(Mutex::new(RegexCache::new(100)));
+		let re = CachedRegexBuilder::new(cache.clone(), r"^ \d + $").ignore_whitespace(true)
+			.build().unwrap();
+		assert!(re.is_match("123"));
+		assert_eq!(re.find("12").map(|m| m.end()), Some(2));
+		let bad = CachedRegexBuilder::new(cache, r"(unclosed").build().unwrap();
+		assert!(!bad.is_match("unclosed"));
+		assert!(bad.find("unclosed").is_none());
+		assert_eq!(bad.replace_all("x", "y"), "x");
+		assert_eq!(bad.captures_len(), 0);
 	}
 
 	#[test]
