@@ -74,6 +74,7 @@ impl Index {
                             conn.execute("PRAGMA cache_size = -262144").await?;
                             conn.execute("PRAGMA mmap_size = 4294967296").await?;
                             conn.execute("PRAGMA temp_store = MEMORY").await?;
+                            conn.execute("PRAGMA wal_autocheckpoint = 16384").await?;
                             Ok(())
                         })
                     })

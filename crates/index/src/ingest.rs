@@ -354,7 +354,7 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
     // the one report it was written from.
     let mine = |i: usize, h: &Hash| new.contains(h) && owner.get(h) == Some(&i);
     let mut values: Vec<(Hash, &'static str, String, i64)> = Vec::new();
-    let mut accounts: Vec<(String, String, String)> = Vec::new();
+    let mut accounts: Vec<&str> = Vec::new();
     let mut edges: HashMap<(Hash, Hash), i64> = HashMap::new();
     for (i, p) in batch.iter().enumerate() {
         let s = &p.summary;
@@ -364,12 +364,7 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
             for v in n.values.iter().filter(|v| v.kind != Kind::Domain) {
                 let stored = key.stored(v.kind, &v.key);
                 if v.kind == Kind::Email {
-                    let domain = v
-                        .key
-                        .rsplit_once('@')
-                        .and_then(|(_, host)| leakdex_core::registrable_domain(host))
-                        .unwrap_or_default();
-                    accounts.push((v.key.clone(), sha1_hex(&v.key), domain));
+                    accounts.push(&v.key);
                 }
                 values.push((
                     n.hash,
@@ -396,16 +391,21 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
         }
         q.execute(&mut *tx).await?;
     }
-    accounts.sort();
-    accounts.dedup_by(|a, b| a.0 == b.0);
+    // Each address once per batch, hashed once (it recurs in many blobs).
+    accounts.sort_unstable();
+    accounts.dedup();
     for chunk in accounts.chunks(ROWS) {
         let sql = format!(
             "INSERT INTO account (email, sha1, domain) VALUES {} ON CONFLICT (email) DO NOTHING",
             placeholders(index.backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
-        for (e, h, d) in chunk {
-            q = q.bind(e.as_str()).bind(h.as_str()).bind(d.as_str());
+        for &e in chunk {
+            let domain = e
+                .rsplit_once('@')
+                .and_then(|(_, host)| leakdex_core::registrable_domain(host))
+                .unwrap_or_default();
+            q = q.bind(e).bind(sha1_hex(e)).bind(domain);
         }
         q.execute(&mut *tx).await?;
     }
@@ -453,9 +453,11 @@ async fn insert_occurrences(
 fn sha1_hex(s: &str) -> String {
     use sha1::{Digest, Sha1};
     let d = Sha1::digest(s.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(40);
     for b in d {
-        out.push_str(&format!("{b:02X}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out
 }
