@@ -238,7 +238,12 @@ async fn write_batches(
         }
         match write_batch(&index, breach_id, &batch).await {
             Ok(()) => {
-                shared.new.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                let done = shared.new.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                tracing::debug!(
+                    blobs = batch.len(),
+                    total = done + batch.len() as u64,
+                    "batch committed"
+                );
                 batch.clear();
             }
             Err(e) => {

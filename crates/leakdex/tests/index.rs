@@ -10,7 +10,6 @@ use crate::util::*;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -272,10 +271,14 @@ both!(
 both!(
     sigkill_then_resume_gives_the_same_counts,
     |dir: &Path, db: &TestDb| {
-        // Big enough that even the resumed run outlasts the second kill.
+        // Killed right after its first committed batch (a debug log line), then again
+        // after the resumed run's first: both kills land mid-load however fast the
+        // machine or the build, where fixed delays stopped doing so once ingest got
+        // faster. Big enough that the resumed run has more than one batch left.
         let (corpus, truth) = generate(dir, 3, 30, Some(60));
-        for delay in [300u64, 900] {
+        for round in ["first run", "resumed run"] {
             let mut child = bin()
+                .env("LEAKDEX_LOG", "leakdex_index=debug")
                 .args([
                     "--db",
                     db.url.as_str(),
@@ -287,15 +290,19 @@ both!(
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(Stdio::piped())
                 .spawn()
                 .expect("the binary starts");
-            std::thread::sleep(Duration::from_millis(delay));
+            let stderr = child.stderr.take().expect("piped stderr");
+            let committed = std::io::BufRead::lines(std::io::BufReader::new(stderr))
+                .map_while(Result::ok)
+                .any(|l| l.contains("batch committed"));
             child.kill().expect("SIGKILL"); // std sends SIGKILL on Unix
             let status = child.wait().expect("wait");
+            assert!(committed, "the {round} logged no committed batch");
             assert!(
                 !status.success(),
-                "the ingest finished within {delay} ms: use a bigger corpus"
+                "the {round} finished before it was killed: use a bigger corpus"
             );
         }
         let partial = with_db(db, &["breach", "show", "Killed", "--json"]);

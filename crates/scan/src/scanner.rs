@@ -499,7 +499,7 @@ impl Worker<'_> {
                             parents: Vec::new(),
                             local: HashMap::default(),
                         });
-                        let t = self.blob(&entry.path, name, &data, 0);
+                        let t = self.blob_hashed(&entry.path, name, &data, 0, Some(hash));
                         self.acc.total += t;
                         if let Some(g) = self.graph.take() {
                             obs.end(token, g.summary);
@@ -533,6 +533,19 @@ impl Worker<'_> {
 
     /// Scans one blob and everything in it; returns its subtree's raw counts.
     fn blob(&mut self, path: &str, name: &str, data: &[u8], depth: usize) -> Tally {
+        self.blob_hashed(path, name, data, depth, None)
+    }
+
+    /// [`Self::blob`] for a blob whose content hash is known already (an observed
+    /// top-level blob is hashed before the observer is asked about it).
+    fn blob_hashed(
+        &mut self,
+        path: &str,
+        name: &str,
+        data: &[u8],
+        depth: usize,
+        known: Option<Hash>,
+    ) -> Tally {
         let cfg = self.shared.cfg;
         if depth > cfg.max_depth {
             self.unreadable(
@@ -566,7 +579,7 @@ impl Worker<'_> {
                 ..Tally::default()
             };
         }
-        let hash: [u8; 32] = content_hash(data);
+        let hash: [u8; 32] = known.unwrap_or_else(|| content_hash(data));
         if let Some(g) = &mut self.graph {
             g.edge(hash);
         }
