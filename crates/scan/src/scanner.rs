@@ -93,10 +93,19 @@ type Set<T> = HashSet<T, foldhash::fast::RandomState>;
 #[derive(Default)]
 struct Distinct(HashSet<u128, std::hash::BuildHasherDefault<Passthrough>>);
 
+/// The digest a value is counted by (see [`Distinct`]).
+fn digest(key: &str) -> u128 {
+    twox_hash::XxHash3_128::oneshot(key.as_bytes())
+}
+
 impl Distinct {
+    #[cfg(test)]
     fn insert(&mut self, key: &str) {
-        self.0
-            .insert(twox_hash::XxHash3_128::oneshot(key.as_bytes()));
+        self.insert_digest(digest(key));
+    }
+
+    fn insert_digest(&mut self, d: u128) {
+        self.0.insert(d);
     }
 
     fn len(&self) -> usize {
@@ -420,9 +429,9 @@ struct ValueEntry {
 }
 
 impl Values {
-    /// Adds `n` occurrences of `key` (shown as `value`) of the kind at `index`.
-    fn add(&mut self, index: usize, key: &str, value: &str, n: u64) {
-        let digest = twox_hash::XxHash3_128::oneshot(key.as_bytes());
+    /// Adds `n` occurrences of `key` (shown as `value`, counted by `digest`, the
+    /// [`digest`] of `key`) of the kind at `index`.
+    fn add(&mut self, index: usize, digest: u128, key: &str, value: &str, n: u64) {
         self.0[index]
             .entry(digest)
             .and_modify(|e| e.count += n)
@@ -991,10 +1000,12 @@ impl Sink for DocSink<'_, '_> {
                     });
                 }
             }
+            // One digest serves the document's values and the distinct count.
+            let d = digest(f.key);
             if let Some(values) = self.values.as_deref_mut() {
-                values.add(i, f.key, f.value, 1);
+                values.add(i, d, f.key, f.value, 1);
             }
-            self.acc.unique[i].insert(f.key);
+            self.acc.unique[i].insert_digest(d);
         }
         Ok(())
     }
