@@ -19,7 +19,7 @@ const DERIVED: [&str; 6] = [
     "breach_count",
 ];
 
-const STEPS: [&str; 16] = [
+const STEPS: [&str; 15] = [
     // Path counts from the top-level occurrences.
     "WITH RECURSIVE paths (hash, mult) AS ( \
         SELECT hash, COUNT(*) FROM occurrence WHERE breach_id = $1 GROUP BY hash \
@@ -52,13 +52,7 @@ const STEPS: [&str; 16] = [
      SELECT $1, 'type:' || n.doc_type, CAST(SUM(r.mult) AS BIGINT), COUNT(*) \
      FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1 \
      GROUP BY n.doc_type",
-    // Values per kind (the kind's plural is filled in afterwards). Domains come from the
-    // blob's addresses (below); rows of kind 'domain' written by earlier versions are
-    // ignored, so old and new indexes count alike.
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'kind:' || v.kind, CAST(SUM(r.mult * v.count) AS BIGINT), COUNT(DISTINCT v.key) \
-     FROM reach r JOIN node_value v ON v.hash = r.hash \
-     WHERE r.breach_id = $1 AND v.kind <> 'domain' GROUP BY v.kind",
+    // Values per kind: `kind_count_steps`.
     // The registrable domains each reached blob names, with how often: every domain the
     // scanner reports is the domain of an address it reports with it, so these are the
     // blob's addresses grouped by `account.domain` (no per-blob domain rows are stored).
@@ -94,6 +88,28 @@ const STEPS: [&str; 16] = [
         JOIN account a ON a.email = ab.email WHERE ab.breach_id = $1 GROUP BY a.domain) x \
      WHERE domain_breach.breach_id = $1 AND domain_breach.domain = x.d",
 ];
+
+/// Raw and unique values per kind (the kind's plural is filled in afterwards), one
+/// statement per kind: each reads only its kind's rows of the reached blobs through the
+/// `(hash, kind, key)` key, where one statement grouping every row by kind sorted all of
+/// them (1.1 s → 0.6 s on the 1 GB corpus). Domains come from the blobs' addresses
+/// (`blob_domain`); rows of kind 'domain' written by earlier versions are ignored, so
+/// old and new indexes count alike.
+fn kind_count_steps() -> Vec<String> {
+    KINDS
+        .iter()
+        .filter(|k| **k != Kind::Domain)
+        .map(|k| {
+            let k = k.as_str();
+            format!(
+                "INSERT INTO breach_count (breach_id, what, raw, uniq) \
+                 SELECT $1, 'kind:{k}', CAST(SUM(r.mult * v.count) AS BIGINT), COUNT(DISTINCT v.key) \
+                 FROM reach r JOIN node_value v ON v.hash = r.hash AND v.kind = '{k}' \
+                 WHERE r.breach_id = $1 HAVING COUNT(*) > 0"
+            )
+        })
+        .collect()
+}
 
 /// Occurrences of every kind in the documents that name a domain (what "data classes of
 /// a domain" means: the documents naming it also exposed these).
@@ -214,11 +230,14 @@ impl Index {
             crate::db::Backend::Postgres => "BYTEA",
             crate::db::Backend::Sqlite => "BLOB",
         };
-        let domain_kinds = domain_kind_steps();
+        let generated: Vec<String> = kind_count_steps()
+            .into_iter()
+            .chain(domain_kind_steps())
+            .collect();
         for sql in STEPS
             .iter()
             .copied()
-            .chain(domain_kinds.iter().map(String::as_str))
+            .chain(generated.iter().map(String::as_str))
         {
             let sql = sql.replace("{BLOB}", blob);
             let q = sqlx::query(&sql);
