@@ -352,6 +352,7 @@ impl Index {
             "account_breach",
             "domain_breach",
             "domain_kind",
+            "domain_doc_type",
             "breach_count",
             "ingest_run",
             "notification",
@@ -367,15 +368,63 @@ impl Index {
             .await?;
         crate::materialize::sync_org_search(self.backend, &mut tx).await?;
         for sql in [
-            "DELETE FROM node_value WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node_value.hash)",
             "DELETE FROM edge WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = edge.parent)",
             "DELETE FROM node WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node.hash)",
-            "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
-             AND NOT EXISTS (SELECT 1 FROM node_value v WHERE v.kind = 'email' AND v.key = account.email)",
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
+        collect_values(&mut tx, self.backend).await?;
+        sqlx::query(
+            "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
+             AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = account.email)",
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Deletes the values no remaining blob holds (a deleted breach's addresses and keyed
+/// hashes must not stay in the index). Reads every remaining blob's packed values: a
+/// deletion costs a pass over the blob table.
+async fn collect_values(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
+) -> Result<(), Error> {
+    let mut live: Vec<(i64, u64)> = Vec::new();
+    for r in sqlx::query("SELECT vals FROM node WHERE vals IS NOT NULL")
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let vals: Vec<u8> = r.try_get(0)?;
+        crate::packed::unpack(&vals, &mut live)?;
+    }
+    let mut ids: Vec<i64> = live.into_iter().map(|p| p.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    sqlx::query("DROP TABLE IF EXISTS live_value")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("CREATE TEMP TABLE live_value (id BIGINT PRIMARY KEY)")
+        .execute(&mut **tx)
+        .await?;
+    for chunk in ids.chunks(crate::ingest::ROWS) {
+        let sql = format!(
+            "INSERT INTO live_value (id) VALUES {}",
+            crate::ingest::placeholders(backend, chunk.len(), 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    sqlx::query("DELETE FROM value WHERE id NOT IN (SELECT id FROM live_value)")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DROP TABLE live_value")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

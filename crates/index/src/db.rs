@@ -94,7 +94,9 @@ impl Index {
             Backend::Postgres => POSTGRES.run(&pool).await?,
         }
         let key = load_key(&pool).await?;
-        Ok(Index { pool, backend, key })
+        let index = Index { pool, backend, key };
+        index.upgrade().await?;
+        Ok(index)
     }
 
     /// The back end in use.
@@ -105,6 +107,68 @@ impl Index {
     /// Closes every connection (SQLite then folds its WAL back into the file).
     pub async fn close(self) {
         self.pool.close().await;
+    }
+}
+
+impl Index {
+    /// Packs the per-row values (`node_value`) of an index written before migration 0008
+    /// into `value` and `node.vals`, then re-derives every complete breach's counts (the
+    /// per-address kinds and document types are new). Runs once: it empties `node_value`.
+    async fn upgrade(&self) -> Result<(), Error> {
+        let old: Option<i64> = sqlx::query_scalar("SELECT 1 FROM node_value LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        if old.is_none() {
+            return Ok(());
+        }
+        tracing::info!("packing the values of an index written by an earlier version (once)");
+        let mut tx = self.pool.begin().await?;
+        // Domains were never needed per blob (materialize derives them from addresses).
+        sqlx::query(
+            "INSERT INTO value (kind, key) SELECT DISTINCT kind, key FROM node_value \
+             WHERE kind <> 'domain' ON CONFLICT (kind, key) DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let rows = sqlx::query(
+            "SELECT v.hash, x.id, v.count FROM node_value v \
+             JOIN value x ON x.kind = v.kind AND x.key = v.key ORDER BY v.hash",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut pairs: Vec<(i64, u64)> = Vec::new();
+        let mut current: Option<Vec<u8>> = None;
+        for r in rows.iter().map(Some).chain(std::iter::once(None)) {
+            let hash: Option<Vec<u8>> = r.map(|r| r.try_get(0)).transpose()?;
+            if current.is_some() && current != hash {
+                sqlx::query("UPDATE node SET vals = $1 WHERE hash = $2")
+                    .bind(crate::packed::pack(&mut pairs))
+                    .bind(current.take())
+                    .execute(&mut *tx)
+                    .await?;
+                pairs.clear();
+            }
+            if let Some(r) = r {
+                current = hash;
+                let n: i64 = r.try_get(2)?;
+                pairs.push((r.try_get(1)?, crate::breach::u(n)));
+            }
+        }
+        sqlx::query("DELETE FROM node_value")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let done: Vec<i64> = sqlx::query_scalar("SELECT id FROM breach WHERE materialized = 1")
+            .fetch_all(&self.pool)
+            .await?;
+        for id in done {
+            self.materialize(id, crate::Alerts::Hold).await?;
+        }
+        // The rows' pages are free now (and zeroed: secure_delete); give them back.
+        if self.backend == Backend::Sqlite {
+            sqlx::query("VACUUM").execute(&self.pool).await?;
+        }
+        Ok(())
     }
 }
 

@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 
 /// Most top-level blobs in one transaction.
 const BATCH_TOPS: usize = 2_000;
-/// Most values (rows of `node_value`) in one transaction, so a batch of large dumps stays
+/// Most values (found in the batch's blobs) in one transaction, so a batch of large dumps stays
 /// a bounded amount of memory and of work lost to a kill.
 const BATCH_VALUES: usize = 100_000;
 /// Summaries waiting for the writer before the scanning threads wait for it.
@@ -219,6 +219,7 @@ async fn write_batches(
     shared: Arc<Shared>,
 ) {
     let mut batch: Vec<Pending> = Vec::new();
+    let mut value_ids = ValueIds::default();
     while let Some(first) = rx.recv().await {
         let mut values: usize = first.summary.nodes.iter().map(|n| n.values.len()).sum();
         batch.push(first);
@@ -236,7 +237,7 @@ async fn write_batches(
                 Err(_) => break,
             }
         }
-        match write_batch(&index, breach_id, &batch).await {
+        match write_batch(&index, breach_id, &batch, &mut value_ids).await {
             Ok(()) => {
                 let done = shared.new.fetch_add(batch.len() as u64, Ordering::Relaxed);
                 tracing::debug!(
@@ -256,7 +257,7 @@ async fn write_batches(
 }
 
 /// Rows per multi-row INSERT (SQLite allows 32766 parameters, PostgreSQL 65535).
-const ROWS: usize = 400;
+pub(crate) const ROWS: usize = 400;
 
 /// `(…),(…)` for a multi-row INSERT of `rows` × `cols` values.
 ///
@@ -264,7 +265,7 @@ const ROWS: usize = 400;
 /// and SQLite finds a name by walking the statement's list of named parameters, so 1,600
 /// `$N` parameters cost ~1.3 M steps a statement — a quarter of an ingest's CPU time in a
 /// profile. Anonymous parameters have no name to look up and bind in order.
-fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
+pub(crate) fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -296,16 +297,100 @@ struct NodeRow {
     message_key: Option<Vec<u8>>,
     message_month: Option<String>,
     unreadable: bool,
+    /// Its values, packed (`None` when it has none).
+    vals: Option<Vec<u8>>,
+}
+
+/// Most value ids the writer remembers; past it the map starts over (a miss costs one
+/// lookup in the database, never a wrong id).
+const VALUE_IDS_MAX: usize = 2_000_000;
+
+/// The writer's map of value (kind, stored key) → `value.id`, across batches.
+#[derive(Default)]
+pub(crate) struct ValueIds {
+    ids: HashMap<(Kind, String), i64>,
+}
+
+impl ValueIds {
+    /// Makes sure every value of `wanted` has an id: inserts the ones the database lacks
+    /// (`ON CONFLICT DO NOTHING`, sorted, so concurrent writers lock in one order), then
+    /// reads the ids of those this map did not know.
+    async fn resolve(
+        &mut self,
+        tx: &mut Transaction<'_, Any>,
+        backend: Backend,
+        wanted: &[(Kind, String)],
+    ) -> Result<(), Error> {
+        if self.ids.len() > VALUE_IDS_MAX {
+            self.ids.clear();
+        }
+        let mut misses: Vec<&(Kind, String)> = wanted
+            .iter()
+            .filter(|v| !self.ids.contains_key(*v))
+            .collect();
+        if misses.is_empty() {
+            return Ok(());
+        }
+        misses.sort_unstable_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
+        misses.dedup();
+        for chunk in misses.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO value (kind, key) VALUES {} ON CONFLICT (kind, key) DO NOTHING",
+                placeholders(backend, chunk.len(), 2)
+            );
+            let mut q = sqlx::query(&sql);
+            for (kind, key) in chunk {
+                q = q.bind(kind.as_str()).bind(key.as_str());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        let wanted: HashSet<&(Kind, String)> = misses.iter().copied().collect();
+        for chunk in misses.chunks(ROWS) {
+            let sql = format!(
+                "SELECT id, kind, key FROM value WHERE key IN ({})",
+                in_list(backend, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for (_, key) in chunk {
+                q = q.bind(key.as_str());
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                let kind: String = row.try_get(1)?;
+                let Some(kind) = crate::kind_of(&kind) else {
+                    continue;
+                };
+                let v = (kind, row.try_get::<String, _>(2)?);
+                if wanted.contains(&v) {
+                    self.ids.insert(v, row.try_get(0)?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `?,?,…` (SQLite) or `$1,$2,…` (PostgreSQL) for an `IN` list of `n` values.
+fn in_list(backend: Backend, n: usize) -> String {
+    let row = placeholders(backend, 1, n);
+    row[1..row.len() - 1].to_string()
 }
 
 /// Writes a batch of top-level blobs in one transaction.
-async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result<(), Error> {
+async fn write_batch(
+    index: &Index,
+    breach_id: i64,
+    batch: &[Pending],
+    value_ids: &mut ValueIds,
+) -> Result<(), Error> {
     let key = &index.key;
     // Each blob once per batch (the scanner reports a blob in the first summary that
     // decodes it; this also holds if it ever reported one twice).
     let mut seen: HashSet<Hash> = HashSet::with_capacity(batch.len() * 2);
     // (summary, node) of the report each blob is written from.
     let mut owner: HashMap<Hash, usize> = HashMap::with_capacity(batch.len() * 2);
+    // Each node's values as (kind, stored key, count). Domains are not stored per blob:
+    // each is the domain of an address stored with it, and materialize derives them.
+    let mut node_values: Vec<Vec<(Kind, String, u64)>> = Vec::new();
     let mut nodes: Vec<NodeRow> = Vec::new();
     for (i, p) in batch.iter().enumerate() {
         for n in &p.summary.nodes {
@@ -313,6 +398,13 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
                 continue;
             }
             owner.insert(n.hash, i);
+            node_values.push(
+                n.values
+                    .iter()
+                    .filter(|v| v.kind != Kind::Domain)
+                    .map(|v| (v.kind, key.stored(v.kind, &v.key), v.count))
+                    .collect(),
+            );
             nodes.push(NodeRow {
                 hash: n.hash,
                 // Documents by what they are (`invoice`, `signed_contract`), other blobs
@@ -325,28 +417,56 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
                 }),
                 message_month: n.message_month.clone(),
                 unreadable: n.unreadable.is_some(),
+                vals: None,
             });
         }
     }
-    // A stable order keeps concurrent writers (PostgreSQL) from deadlocking.
-    nodes.sort_by_key(|a| a.hash);
     let mut tx = index.pool.begin().await?;
+    // Value ids first (a blob's row carries its packed values). A node that turns out to
+    // exist already has these values stored already: resolving them adds no row.
+    let wanted: Vec<(Kind, String)> = node_values
+        .iter()
+        .flatten()
+        .map(|(k, v, _)| (*k, v.clone()))
+        .collect();
+    value_ids.resolve(&mut tx, index.backend, &wanted).await?;
+    let mut pairs: Vec<(i64, u64)> = Vec::new();
+    for (node, values) in nodes.iter_mut().zip(&node_values) {
+        if values.is_empty() {
+            continue;
+        }
+        pairs.clear();
+        for (kind, k, count) in values {
+            let id = value_ids
+                .ids
+                .get(&(*kind, k.clone()))
+                .copied()
+                .ok_or_else(|| Error::Internal("a value has no id".into()))?;
+            pairs.push((id, *count));
+        }
+        node.vals = Some(crate::packed::pack(&mut pairs));
+    }
+    // A stable order keeps concurrent writers (PostgreSQL) from deadlocking.
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by_key(|&i| nodes[i].hash);
     let mut new: HashSet<Hash> = HashSet::with_capacity(nodes.len());
-    for chunk in nodes.chunks(ROWS) {
+    for chunk in order.chunks(ROWS) {
         let sql = format!(
-            "INSERT INTO node (hash, doc_type, is_document, message_key, unreadable, message_month) VALUES {} \
+            "INSERT INTO node (hash, doc_type, is_document, message_key, unreadable, message_month, vals) VALUES {} \
              ON CONFLICT (hash) DO NOTHING RETURNING hash",
-            placeholders(index.backend, chunk.len(), 6)
+            placeholders(index.backend, chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
-        for n in chunk {
+        for &i in chunk {
+            let n = &nodes[i];
             q = q
                 .bind(n.hash.to_vec())
                 .bind(n.doc_type)
                 .bind(i64::from(n.document))
                 .bind(n.message_key.clone())
                 .bind(i64::from(n.unreadable))
-                .bind(n.message_month.clone());
+                .bind(n.message_month.clone())
+                .bind(n.vals.clone());
         }
         for row in q.fetch_all(&mut *tx).await? {
             let h: Vec<u8> = row.try_get(0)?;
@@ -355,46 +475,25 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
             }
         }
     }
-    // Values, accounts and edges only of the nodes this transaction created, each from
-    // the one report it was written from.
+    // Accounts and edges only of the nodes this transaction created, each from the one
+    // report it was written from.
     let mine = |i: usize, h: &Hash| new.contains(h) && owner.get(h) == Some(&i);
-    let mut values: Vec<(Hash, &'static str, String, i64)> = Vec::new();
     let mut accounts: Vec<&str> = Vec::new();
-    let mut edges: HashMap<(Hash, Hash), i64> = HashMap::new();
-    for (i, p) in batch.iter().enumerate() {
-        let s = &p.summary;
-        for n in s.nodes.iter().filter(|n| mine(i, &n.hash)) {
-            // Domains are not stored per blob: each is the domain of an address stored
-            // with it, and materialize derives them through `account.domain`.
-            for v in n.values.iter().filter(|v| v.kind != Kind::Domain) {
-                let stored = key.stored(v.kind, &v.key);
-                if v.kind == Kind::Email {
-                    accounts.push(&v.key);
-                }
-                values.push((
-                    n.hash,
-                    v.kind.as_str(),
-                    stored,
-                    i64::try_from(v.count).unwrap_or(i64::MAX),
-                ));
-            }
-        }
-        for e in s.edges.iter().filter(|e| mine(i, &e.parent)) {
-            *edges.entry((e.parent, e.child)).or_insert(0) += 1;
+    for (node, values) in nodes.iter().zip(&node_values) {
+        if new.contains(&node.hash) {
+            accounts.extend(
+                values
+                    .iter()
+                    .filter(|(k, _, _)| *k == Kind::Email)
+                    .map(|(_, v, _)| v.as_str()),
+            );
         }
     }
-    values.sort();
-    values.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
-    for chunk in values.chunks(ROWS) {
-        let sql = format!(
-            "INSERT INTO node_value (hash, kind, key, count) VALUES {} ON CONFLICT DO NOTHING",
-            placeholders(index.backend, chunk.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
-        for (h, kind, k, c) in chunk {
-            q = q.bind(h.to_vec()).bind(*kind).bind(k.as_str()).bind(*c);
+    let mut edges: HashMap<(Hash, Hash), i64> = HashMap::new();
+    for (i, p) in batch.iter().enumerate() {
+        for e in p.summary.edges.iter().filter(|e| mine(i, &e.parent)) {
+            *edges.entry((e.parent, e.child)).or_insert(0) += 1;
         }
-        q.execute(&mut *tx).await?;
     }
     // Each address once per batch, hashed once (it recurs in many blobs).
     accounts.sort_unstable();
@@ -406,11 +505,7 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
         );
         let mut q = sqlx::query(&sql);
         for &e in chunk {
-            let domain = e
-                .rsplit_once('@')
-                .and_then(|(_, host)| leakdex_core::registrable_domain(host))
-                .unwrap_or_default();
-            q = q.bind(e).bind(sha1_hex(e)).bind(domain);
+            q = q.bind(e).bind(sha1_hex(e)).bind(account_domain(e));
         }
         q.execute(&mut *tx).await?;
     }
@@ -432,6 +527,15 @@ async fn write_batch(index: &Index, breach_id: i64, batch: &[Pending]) -> Result
     insert_occurrences(&mut tx, index.backend, breach_id, &tops).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The registrable domain of an address (`''` when its host has none), as `account.domain`
+/// stores it.
+pub(crate) fn account_domain(email: &str) -> String {
+    email
+        .rsplit_once('@')
+        .and_then(|(_, host)| leakdex_core::registrable_domain(host))
+        .unwrap_or_default()
 }
 
 /// The checkpoints: one row per top-level blob copy.

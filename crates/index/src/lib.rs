@@ -28,6 +28,7 @@
 mod access;
 mod breach;
 mod db;
+mod derive;
 mod error;
 mod export;
 mod ingest;
@@ -35,6 +36,7 @@ pub mod keyed;
 mod lookup;
 mod materialize;
 mod outbox;
+mod packed;
 mod search;
 mod time;
 
@@ -54,3 +56,11 @@ pub use outbox::{
 };
 pub use search::{DomainCount, DomainHit, EmailHit, OrgHit};
 pub use time::{now_rfc3339, today};
+
+/// The kind stored under its name `s` (`email`, `phone`, …).
+pub(crate) fn kind_of(s: &str) -> Option<leakdex_core::Kind> {
+    leakdex_core::KINDS
+        .iter()
+        .copied()
+        .find(|k| k.as_str() == s)
+}

@@ -3,10 +3,10 @@
 
 use crate::breach::u;
 use crate::{Breach, Error, Index};
-use leakdex_core::{DataClass, DocType, Kind, KINDS};
+use leakdex_core::{DataClass, DocType, KINDS};
 use serde::Serialize;
 use sqlx::Row;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One address of a verified domain in one breach.
 #[derive(Debug, Clone, Serialize)]
@@ -22,9 +22,6 @@ pub struct AddressRow {
     /// Types of the documents it occurs in (`email`, `csv`, …).
     pub document_types: Vec<String>,
 }
-
-/// A blob's hash and document type.
-type Blob = (Vec<u8>, String);
 
 impl Index {
     /// The accounts whose SHA-1 (upper-case hex) starts with `prefix` (6 hex characters),
@@ -116,52 +113,23 @@ impl Index {
     /// out), with occurrences, and the data classes and document types of the documents
     /// each occurs in.
     pub async fn domain_addresses(&self, domain: &str) -> Result<Vec<AddressRow>, Error> {
+        // `kinds` and `doc_types` are what materialize derived from the blobs holding
+        // each address (docs/counting.md).
         let rows = sqlx::query(
-            "SELECT a.email, b.id, b.name, ab.occurrences FROM account a \
+            "SELECT a.email, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
              JOIN account_breach ab ON ab.email = a.email JOIN breach b ON b.id = ab.breach_id \
              WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.email, b.name",
         )
         .bind(domain)
         .fetch_all(&self.pool)
         .await?;
-        // The blobs each address occurs in, per breach that reaches them.
-        let blobs = sqlx::query(ADDRESS_BLOBS)
-            .bind(domain)
-            .fetch_all(&self.pool)
-            .await?;
-        // (address, breach) → the blobs (hash, document type) it occurs in.
-        let mut per: HashMap<(String, i64), Vec<Blob>> = HashMap::new();
-        let mut hashes: BTreeSet<Vec<u8>> = BTreeSet::new();
-        for r in blobs {
-            let hash: Vec<u8> = r.try_get(2)?;
-            hashes.insert(hash.clone());
-            per.entry((r.try_get(0)?, r.try_get(1)?))
-                .or_default()
-                .push((hash, r.try_get(3)?));
-        }
-        // Which kinds each of those blobs holds.
-        let mut kinds: HashMap<Vec<u8>, Vec<Kind>> = HashMap::new();
-        for h in hashes {
-            let rows = sqlx::query("SELECT DISTINCT kind FROM node_value WHERE hash = $1")
-                .bind(h.clone())
-                .fetch_all(&self.pool)
-                .await?;
-            let mut ks = Vec::new();
-            for r in rows {
-                let k: String = r.try_get(0)?;
-                if let Some(kind) = KINDS.iter().find(|x| x.as_str() == k) {
-                    ks.push(*kind);
-                }
-            }
-            kinds.insert(h, ks);
-        }
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let email: String = r.try_get(0)?;
-            let breach_id: i64 = r.try_get(1)?;
+            let mask: i64 = r.try_get(3)?;
+            let types: String = r.try_get(4)?;
             let mut classes = BTreeSet::from([DataClass::EmailAddresses.as_str().to_string()]);
-            let mut types = BTreeSet::new();
-            for (h, ty) in per.get(&(email.clone(), breach_id)).into_iter().flatten() {
+            let mut document_types = BTreeSet::new();
+            for ty in types.split(',').filter(|t| !t.is_empty()) {
                 if ty == "email" {
                     classes.insert(DataClass::EmailMessages.as_str().to_string());
                 }
@@ -172,19 +140,21 @@ impl Index {
                             .map(|c| c.as_str().to_string()),
                     );
                 }
-                types.insert(ty.clone());
-                for k in kinds.get(h).into_iter().flatten() {
+                document_types.insert(ty.to_string());
+            }
+            for (i, k) in KINDS.iter().enumerate() {
+                if mask & (1 << i) != 0 {
                     if let Some(c) = k.data_class() {
                         classes.insert(c.as_str().to_string());
                     }
                 }
             }
             out.push(AddressRow {
-                email,
-                breach: r.try_get(2)?,
-                occurrences: u(r.try_get(3)?),
+                email: r.try_get(0)?,
+                breach: r.try_get(1)?,
+                occurrences: u(r.try_get(2)?),
                 data_classes: classes.into_iter().collect(),
-                document_types: types.into_iter().collect(),
+                document_types: document_types.into_iter().collect(),
             });
         }
         Ok(out)
@@ -216,25 +186,10 @@ impl Index {
     }
 }
 
-// Addresses are found in blobs through the partial index `node_value_email` (migration
-// 0007). The kind is the literal 'email', not a bound parameter: PostgreSQL's generic plan
-// of a prepared statement cannot use a partial index whose condition is a parameter (SQLite
-// re-plans with the bound value). A test checks SQLite's plan.
-
-/// The blobs each address at domain `$1` occurs in, with the breaches reaching them.
-const ADDRESS_BLOBS: &str = "SELECT v.key, r.breach_id, n.hash, n.doc_type FROM account a \
-     JOIN node_value v ON v.kind = 'email' AND v.key = a.email \
-     JOIN reach r ON r.hash = v.hash JOIN node n ON n.hash = v.hash \
-     WHERE a.domain = $1";
-
-/// Per breach and document type, the documents holding addresses at domain `$1`.
-const DOMAIN_DOCUMENT_TYPES: &str =
-    "SELECT b.name, n.doc_type, CAST(COUNT(*) AS BIGINT), CAST(SUM(r.mult) AS BIGINT) \
-     FROM (SELECT DISTINCT v.hash FROM account a \
-           JOIN node_value v ON v.kind = 'email' AND v.key = a.email WHERE a.domain = $1) h \
-     JOIN reach r ON r.hash = h.hash JOIN node n ON n.hash = h.hash \
-     JOIN breach b ON b.id = r.breach_id \
-     WHERE n.is_document = 1 GROUP BY b.name, n.doc_type";
+/// Per breach and document type, the documents holding addresses at domain `$1`
+/// (derived by materialize).
+const DOMAIN_DOCUMENT_TYPES: &str = "SELECT b.name, t.doc_type, t.uniq, t.raw \
+     FROM domain_doc_type t JOIN breach b ON b.id = t.breach_id WHERE t.domain = $1";
 
 /// The key of an address in a domain search: its local part, with the subdomain when the
 /// address is on one of `domain` (`jane@mail` for `jane@mail.contoso.de`).
@@ -251,38 +206,6 @@ fn alias(email: &str, domain: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// SQLite's plan of `sql` (one line per step).
-    async fn plan(index: &crate::Index, sql: &str) -> String {
-        use sqlx::Row;
-        let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .bind("contoso.de")
-            .fetch_all(&index.pool)
-            .await
-            .expect("explain");
-        rows.iter()
-            .map(|r| r.try_get::<String, _>(3).expect("detail"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    #[test]
-    fn address_lookups_use_the_partial_email_index() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("i.db").display());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            let index = crate::Index::open(&url).await.expect("open");
-            for sql in [super::ADDRESS_BLOBS, super::DOMAIN_DOCUMENT_TYPES] {
-                let p = plan(&index, sql).await;
-                assert!(p.contains("node_value_email"), "{p}");
-            }
-            index.close().await;
-        });
-    }
-
     #[test]
     fn aliases() {
         assert_eq!(super::alias("jane@contoso.de", "contoso.de"), "jane");

@@ -10,8 +10,9 @@ use crate::{Alerts, Error, Index};
 use leakdex_core::{DataClass, Kind, KINDS};
 use sqlx::Row;
 
-const DERIVED: [&str; 6] = [
+const DERIVED: [&str; 7] = [
     "reach",
+    "domain_doc_type",
     "org_branch",
     "account_breach",
     "domain_breach",
@@ -19,7 +20,7 @@ const DERIVED: [&str; 6] = [
     "breach_count",
 ];
 
-const STEPS: [&str; 15] = [
+const STEPS: [&str; 7] = [
     // Path counts from the top-level occurrences.
     "WITH RECURSIVE paths (hash, mult) AS ( \
         SELECT hash, COUNT(*) FROM occurrence WHERE breach_id = $1 GROUP BY hash \
@@ -52,116 +53,8 @@ const STEPS: [&str; 15] = [
      SELECT $1, 'type:' || n.doc_type, CAST(SUM(r.mult) AS BIGINT), COUNT(*) \
      FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1 \
      GROUP BY n.doc_type",
-    // Values per kind: `kind_count_steps`.
-    // The registrable domains each reached blob names, with how often: every domain the
-    // scanner reports is the domain of an address it reports with it, so these are the
-    // blob's addresses grouped by `account.domain` (no per-blob domain rows are stored).
-    "DROP TABLE IF EXISTS blob_domain",
-    "CREATE TEMP TABLE blob_domain (hash {BLOB} NOT NULL, domain TEXT NOT NULL, count BIGINT NOT NULL)",
-    "INSERT INTO blob_domain (hash, domain, count) \
-     SELECT v.hash, a.domain, CAST(SUM(v.count) AS BIGINT) \
-     FROM reach r JOIN node_value v ON v.hash = r.hash AND v.kind = 'email' \
-     JOIN account a ON a.email = v.key \
-     WHERE r.breach_id = $1 AND a.domain <> '' GROUP BY v.hash, a.domain",
-    "CREATE INDEX blob_domain_hash ON blob_domain (hash)",
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'kind:domain', CAST(COALESCE(SUM(r.mult * d.count), 0) AS BIGINT), \
-            COUNT(DISTINCT d.domain) \
-     FROM reach r JOIN blob_domain d ON d.hash = r.hash WHERE r.breach_id = $1",
-    // Accounts.
-    "INSERT INTO account_breach (email, breach_id, occurrences) \
-     SELECT v.key, $1, CAST(SUM(r.mult * v.count) AS BIGINT) \
-     FROM reach r JOIN node_value v ON v.hash = r.hash \
-     WHERE r.breach_id = $1 AND v.kind = 'email' GROUP BY v.key",
-    // Domains: occurrences, documents and messages naming them, then accounts.
-    "INSERT INTO domain_breach (domain, breach_id, accounts, occurrences, documents, messages) \
-     SELECT d.domain, $1, 0, CAST(SUM(r.mult * d.count) AS BIGINT), \
-            SUM(CASE WHEN n.is_document = 1 THEN 1 ELSE 0 END), \
-            COUNT(DISTINCT CASE WHEN n.doc_type = 'email' THEN COALESCE(n.message_key, n.hash) END) \
-     FROM reach r JOIN blob_domain d ON d.hash = r.hash JOIN node n ON n.hash = r.hash \
-     WHERE r.breach_id = $1 GROUP BY d.domain",
-    // One grouped pass (UPDATE … FROM, SQLite ≥ 3.33 and PostgreSQL): a correlated
-    // subquery per domain scanned the breach's accounts once per domain — 20,000 domains
-    // × 1 M accounts did not finish in 20 minutes.
-    "UPDATE domain_breach SET accounts = x.n FROM ( \
-        SELECT a.domain AS d, COUNT(*) AS n FROM account_breach ab \
-        JOIN account a ON a.email = ab.email WHERE ab.breach_id = $1 GROUP BY a.domain) x \
-     WHERE domain_breach.breach_id = $1 AND domain_breach.domain = x.d",
+    // Values per kind, accounts, domains: `derive_values`, in Rust over the packed values.
 ];
-
-/// The kinds whose values `node_value` holds per blob: all but domains, which are derived
-/// from the addresses (`blob_domain`).
-fn stored_kinds() -> impl Iterator<Item = &'static str> {
-    KINDS
-        .iter()
-        .filter(|k| **k != Kind::Domain)
-        .map(|k| k.as_str())
-}
-
-/// Raw and unique values per kind (the kind's plural is filled in afterwards), one
-/// statement per kind: each reads only its kind's rows of the reached blobs through the
-/// `(hash, kind, key)` key, where one statement grouping every row by kind sorted all of
-/// them (1.1 s → 0.6 s on the 1 GB corpus). Domains come from the blobs' addresses
-/// (`blob_domain`); rows of kind 'domain' written by earlier versions are ignored, so
-/// old and new indexes count alike.
-fn kind_count_steps() -> Vec<String> {
-    stored_kinds()
-        .map(|k| {
-            format!(
-                "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-                 SELECT $1, 'kind:{k}', CAST(SUM(r.mult * v.count) AS BIGINT), COUNT(DISTINCT v.key) \
-                 FROM reach r JOIN node_value v ON v.hash = r.hash AND v.kind = '{k}' \
-                 WHERE r.breach_id = $1 HAVING COUNT(*) > 0"
-            )
-        })
-        .collect()
-}
-
-/// Occurrences of every kind in the documents that name a domain (what "data classes of
-/// a domain" means: the documents naming it also exposed these).
-///
-/// Each reached blob's values are first pivoted into one row with a column per kind
-/// (`blob_kinds`), so the join with the blob's domains yields one row per (blob, domain)
-/// and one grouping per domain; joining per (blob, kind) rows made ~6× as many rows to
-/// group and took 2.1 s of a 4.7 s materialize on the 1 GB corpus (now ~1.1 s). Domains
-/// are derived (`blob_domain`), so they are not a kind of their own here.
-fn domain_kind_steps() -> Vec<String> {
-    let kinds: Vec<&str> = stored_kinds().collect();
-    let each =
-        |f: &dyn Fn(&str) -> String| kinds.iter().map(|k| f(k)).collect::<Vec<_>>().join(", ");
-    // Created, then filled: PostgreSQL takes no parameters in `CREATE TABLE … AS`.
-    let columns = each(&|k| format!("k_{k} BIGINT"));
-    let names = each(&|k| format!("k_{k}"));
-    let pivot =
-        each(&|k| format!("CAST(SUM(CASE WHEN v.kind = '{k}' THEN v.count END) AS BIGINT)"));
-    let sums = each(&|k| format!("CAST(SUM(r.mult * b.k_{k}) AS BIGINT)"));
-    let mut steps = vec![
-        "DROP TABLE IF EXISTS blob_kinds".to_string(),
-        "DROP TABLE IF EXISTS domain_kinds".to_string(),
-        format!("CREATE TEMP TABLE blob_kinds (hash {{BLOB}} NOT NULL, {columns})"),
-        format!(
-            "INSERT INTO blob_kinds (hash, {names}) SELECT v.hash, {pivot} \
-             FROM reach r JOIN node_value v ON v.hash = r.hash \
-             WHERE r.breach_id = $1 GROUP BY v.hash"
-        ),
-        "CREATE INDEX blob_kinds_hash ON blob_kinds (hash)".to_string(),
-        format!("CREATE TEMP TABLE domain_kinds (domain TEXT NOT NULL, {columns})"),
-        format!(
-            "INSERT INTO domain_kinds (domain, {names}) SELECT d.domain, {sums} \
-             FROM blob_domain d JOIN reach r ON r.breach_id = $1 AND r.hash = d.hash \
-             JOIN blob_kinds b ON b.hash = d.hash GROUP BY d.domain"
-        ),
-    ];
-    for k in &kinds {
-        steps.push(format!(
-            "INSERT INTO domain_kind (domain, breach_id, kind, occurrences) \
-             SELECT domain, $1, '{k}', k_{k} FROM domain_kinds WHERE k_{k} IS NOT NULL"
-        ));
-    }
-    steps.push("DROP TABLE blob_kinds".to_string());
-    steps.push("DROP TABLE domain_kinds".to_string());
-    steps
-}
 
 /// The organisation key of a registrable domain: its name label, normalised like an
 /// organisation name (`northwind-systems.de` → `northwind systems`, `contoso.co.uk` →
@@ -228,21 +121,8 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
-        let blob = match self.backend {
-            crate::db::Backend::Postgres => "BYTEA",
-            crate::db::Backend::Sqlite => "BLOB",
-        };
-        let generated: Vec<String> = kind_count_steps()
-            .into_iter()
-            .chain(domain_kind_steps())
-            .collect();
-        for sql in STEPS
-            .iter()
-            .copied()
-            .chain(generated.iter().map(String::as_str))
-        {
-            let sql = sql.replace("{BLOB}", blob);
-            let q = sqlx::query(&sql);
+        for sql in STEPS {
+            let q = sqlx::query(sql);
             // Statements without a parameter take no binding (PostgreSQL refuses one).
             let q = if sql.contains("$1") {
                 q.bind(breach_id)
@@ -251,9 +131,7 @@ impl Index {
             };
             q.execute(&mut *tx).await?;
         }
-        sqlx::query("DROP TABLE blob_domain")
-            .execute(&mut *tx)
-            .await?;
+        crate::derive::derive_values(&mut tx, self.backend, breach_id).await?;
         // Organisation groups: domains grouped by their normalised name label.
         let domains: Vec<String> =
             sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")

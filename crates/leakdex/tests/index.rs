@@ -543,6 +543,122 @@ both!(
     }
 );
 
+/// What an index answers about a breach and its domains: counts, per-domain search, a
+/// verified owner's per-address rows and document types.
+fn answers(db: &TestDb, breach: &str, domains: &[String]) -> serde_json::Value {
+    let mut out = serde_json::json!({ "show": show(db, breach) });
+    rt().block_on(async {
+        let index = leakdex_index::Index::open(&db.url).await.expect("open");
+        for d in domains {
+            let rows = index.domain_addresses(d).await.expect("addresses");
+            let types = index.domain_document_types(d).await.expect("types");
+            out[d] = serde_json::json!({
+                "addresses": serde_json::to_value(rows).expect("json"),
+                "types": format!("{types:?}"),
+            });
+        }
+        index.close().await;
+    });
+    for d in domains {
+        out[format!("search {d}")] =
+            serde_json::from_str(&ok(db, &["search", d, "--json"])).expect("json");
+    }
+    out
+}
+
+/// LEB128 pairs of `node.vals` (crates/index/src/packed.rs), decoded independently.
+fn unpack(data: &[u8]) -> Vec<(i64, i64)> {
+    let mut at = 0;
+    let next = |at: &mut usize| {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = data[*at];
+            *at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                return v as i64;
+            }
+        }
+    };
+    let (mut out, mut id) = (Vec::new(), 0);
+    while at < data.len() {
+        id += next(&mut at);
+        let count = next(&mut at);
+        out.push((id, count));
+    }
+    out
+}
+
+both!(
+    an_index_of_the_previous_layout_is_upgraded_in_place,
+    |dir: &Path, db: &TestDb| {
+        use sqlx::Row;
+        let (corpus, truth) = generate(dir, 7, 17, None);
+        ingest(db, &[&corpus], "Old");
+        let domains: Vec<String> = truth["domains"]
+            .as_array()
+            .expect("domains")
+            .iter()
+            .take(5)
+            .filter_map(|d| d.as_str().map(str::to_string))
+            .collect();
+        let before = answers(db, "Old", &domains);
+        // Rewrite the index as version 0007 stored it: one node_value row per (blob,
+        // value), no value table, no per-address kinds or per-domain document types.
+        rt().block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            let nodes = sqlx::query("SELECT hash, vals FROM node WHERE vals IS NOT NULL")
+                .fetch_all(&pool)
+                .await
+                .expect("nodes");
+            assert!(nodes.len() > 50);
+            for n in nodes {
+                let hash: Vec<u8> = n.try_get(0).expect("hash");
+                let vals: Vec<u8> = n.try_get(1).expect("vals");
+                for (id, count) in unpack(&vals) {
+                    sqlx::query(
+                        "INSERT INTO node_value (hash, kind, key, count) \
+                         SELECT $1, kind, key, $2 FROM value WHERE id = $3",
+                    )
+                    .bind(hash.clone())
+                    .bind(count)
+                    .bind(id)
+                    .execute(&pool)
+                    .await
+                    .expect("node_value");
+                }
+            }
+            for sql in [
+                "UPDATE node SET vals = NULL",
+                "DELETE FROM value",
+                "UPDATE account_breach SET kinds = 0, doc_types = ''",
+                "DELETE FROM domain_doc_type",
+            ] {
+                sqlx::query(sql).execute(&pool).await.expect(sql);
+            }
+            pool.close().await;
+        });
+        // The next open packs the rows and re-derives the breach: the same answers.
+        let after = answers(db, "Old", &domains);
+        assert_eq!(before, after, "the upgrade changed what the index answers");
+        rt().block_on(async {
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node_value")
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+            assert_eq!(left, 0, "node_value rows were left behind");
+            pool.close().await;
+        });
+        // And ingesting into the upgraded index still changes nothing.
+        ingest(db, &[&corpus], "Old");
+        assert_eq!(answers(db, "Old", &domains), before);
+    }
+);
+
 both!(
     concurrent_ingests_equal_sequential_ones,
     |dir: &Path, db: &TestDb| {

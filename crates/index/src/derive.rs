@@ -1,0 +1,367 @@
+//! The value-based counts of a breach, computed in one pass over its reached blobs'
+//! packed values (`node.vals`): raw and unique values per kind, per address
+//! (`account_breach`), per domain (`domain_breach`, `domain_kind`, `domain_doc_type`).
+//!
+//! The rules are those of `docs/counting.md`: a blob reached `mult` ways counts `mult`
+//! times; the domains a blob names are the registrable domains of its addresses; a
+//! domain's documents and messages are the distinct document blobs and Message-IDs naming
+//! it; `domain_kind` counts every kind in the documents naming the domain.
+//!
+//! Memory is one entry per reached blob's value (8 + 8 bytes), per distinct value, per
+//! address and per domain of the breach.
+
+use crate::db::Backend;
+use crate::ingest::{placeholders, ROWS};
+use crate::Error;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use leakdex_core::{Kind, KINDS};
+use sqlx::{Any, Row, Transaction};
+
+/// Ids per `IN (…)` lookup of values (SQLite allows 32,766 parameters).
+const IDS: usize = 10_000;
+
+#[derive(Default)]
+struct AccountAgg {
+    occurrences: u64,
+    /// Kinds found in the blobs holding the address (bit = position in `KINDS`).
+    kinds: u64,
+    /// Interned document types of those blobs.
+    types: Vec<u16>,
+}
+
+#[derive(Default)]
+struct DomainAgg {
+    accounts: u64,
+    occurrences: u64,
+    documents: u64,
+    messages: HashSet<Vec<u8>>,
+    kinds: [u64; KINDS.len()],
+    /// Interned document type → (unique documents, raw copies).
+    types: HashMap<u16, (u64, u64)>,
+}
+
+/// One reached blob.
+struct Blob {
+    mult: u64,
+    document: bool,
+    email: bool,
+    doc_type: u16,
+    /// Message-ID hash, else content hash: what identifies a message.
+    message: Vec<u8>,
+    /// Range of its pairs in the shared list.
+    pairs: std::ops::Range<usize>,
+}
+
+/// A value read back: its kind and, for an address, the address and its interned domain
+/// (`None` when the host has no registrable domain); other kinds keep no key.
+struct Value {
+    kind: Kind,
+    key: String,
+    domain: Option<usize>,
+}
+
+fn kind_bit(kind: Kind) -> u64 {
+    KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .map_or(0, |i| 1u64 << i)
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A cell of a multi-row insert.
+enum Cell {
+    I(i64),
+    S(String),
+}
+
+async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    head: &str,
+    cols: usize,
+    rows: Vec<Vec<Cell>>,
+) -> Result<(), Error> {
+    for chunk in rows.chunks(ROWS) {
+        let sql = format!("{head} VALUES {}", placeholders(backend, chunk.len(), cols));
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for cell in row {
+                q = match cell {
+                    Cell::I(i) => q.bind(*i),
+                    Cell::S(s) => q.bind(s.as_str()),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Computes and inserts the value-based counts of `breach_id` (whose `reach` rows are
+/// current and whose derived rows were deleted).
+pub(crate) async fn derive_values(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    breach_id: i64,
+) -> Result<(), Error> {
+    let mut type_ids: HashMap<String, u16> = HashMap::new();
+    let mut type_names: Vec<String> = Vec::new();
+    let mut blobs: Vec<Blob> = Vec::new();
+    let mut pairs: Vec<(i64, u64)> = Vec::new();
+    let rows = sqlx::query(
+        "SELECT r.mult, n.hash, n.is_document, n.doc_type, n.message_key, n.vals \
+         FROM reach r JOIN node n ON n.hash = r.hash \
+         WHERE r.breach_id = $1 AND n.vals IS NOT NULL",
+    )
+    .bind(breach_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let doc_type: String = r.try_get(3)?;
+        let next = u16::try_from(type_names.len()).unwrap_or(u16::MAX);
+        let ty = *type_ids.entry(doc_type.clone()).or_insert_with(|| {
+            type_names.push(doc_type.clone());
+            next
+        });
+        let hash: Vec<u8> = r.try_get(1)?;
+        let key: Option<Vec<u8>> = r.try_get(4)?;
+        let vals: Vec<u8> = r.try_get(5)?;
+        let start = pairs.len();
+        crate::packed::unpack(&vals, &mut pairs)?;
+        blobs.push(Blob {
+            mult: crate::breach::u(r.try_get(0)?),
+            document: r.try_get::<i64, _>(2)? == 1,
+            email: doc_type == "email",
+            doc_type: ty,
+            message: key.unwrap_or(hash),
+            pairs: start..pairs.len(),
+        });
+    }
+
+    // The values those blobs name, with the domains of the addresses.
+    let mut ids: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut domain_ids: HashMap<String, usize> = HashMap::new();
+    let mut domain_names: Vec<String> = Vec::new();
+    let mut values: HashMap<i64, Value> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS) {
+        let list = placeholders(backend, 1, chunk.len());
+        let sql = format!("SELECT id, kind, key FROM value WHERE id IN {list}");
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let kind: String = r.try_get(1)?;
+            let Some(kind) = crate::kind_of(&kind) else {
+                continue;
+            };
+            let mut key: String = r.try_get(2)?;
+            let domain = if kind == Kind::Email {
+                let d = crate::ingest::account_domain(&key);
+                if d.is_empty() {
+                    None
+                } else {
+                    let next = domain_names.len();
+                    Some(*domain_ids.entry(d.clone()).or_insert_with(|| {
+                        domain_names.push(d);
+                        next
+                    }))
+                }
+            } else {
+                key = String::new();
+                None
+            };
+            values.insert(r.try_get(0)?, Value { kind, key, domain });
+        }
+    }
+
+    let mut raw = [0u64; KINDS.len()];
+    let mut unique: Vec<HashSet<i64>> = (0..KINDS.len()).map(|_| HashSet::new()).collect();
+    let domain_kind = KINDS.iter().position(|k| *k == Kind::Domain);
+    let mut domains_unique: HashSet<usize> = HashSet::new();
+    let mut accounts: HashMap<i64, AccountAgg> = HashMap::new();
+    let mut domains: Vec<DomainAgg> = (0..domain_names.len())
+        .map(|_| DomainAgg::default())
+        .collect();
+    // Per blob: its count of each kind and the domains it names with their counts
+    // (`named` lists the domains touched, `per_domain` holds their counts).
+    let mut blob_kinds = [0u64; KINDS.len()];
+    let mut named: Vec<usize> = Vec::new();
+    let mut per_domain: Vec<u64> = vec![0; domain_names.len()];
+    for b in &blobs {
+        blob_kinds.fill(0);
+        for d in named.drain(..) {
+            per_domain[d] = 0;
+        }
+        let mut mask = 0u64;
+        for &(id, n) in &pairs[b.pairs.clone()] {
+            let Some(v) = values.get(&id) else {
+                continue;
+            };
+            let k = KINDS.iter().position(|x| *x == v.kind).unwrap_or(0);
+            blob_kinds[k] += n;
+            mask |= kind_bit(v.kind);
+            raw[k] += b.mult * n;
+            unique[k].insert(id);
+            if let Some(d) = v.domain {
+                if per_domain[d] == 0 {
+                    named.push(d);
+                }
+                per_domain[d] += n;
+            }
+        }
+        for &(id, n) in &pairs[b.pairs.clone()] {
+            if values.get(&id).is_some_and(|v| v.kind == Kind::Email) {
+                let a = accounts.entry(id).or_default();
+                a.occurrences += b.mult * n;
+                a.kinds |= mask;
+                if !a.types.contains(&b.doc_type) {
+                    a.types.push(b.doc_type);
+                }
+            }
+        }
+        for &d in &named {
+            let n = per_domain[d];
+            if let Some(k) = domain_kind {
+                raw[k] += b.mult * n;
+            }
+            domains_unique.insert(d);
+            let agg = &mut domains[d];
+            agg.occurrences += b.mult * n;
+            if b.document {
+                agg.documents += 1;
+                let t = agg.types.entry(b.doc_type).or_default();
+                t.0 += 1;
+                t.1 += b.mult;
+            }
+            if b.email {
+                agg.messages.insert(b.message.clone());
+            }
+            for (sum, per) in agg.kinds.iter_mut().zip(&blob_kinds) {
+                *sum += b.mult * per;
+            }
+        }
+    }
+    for id in accounts.keys() {
+        if let Some(d) = values.get(id).and_then(|v| v.domain) {
+            domains[d].accounts += 1;
+        }
+    }
+
+    // Raw and unique per kind (renamed to the report's plurals by the caller).
+    let mut rows = Vec::new();
+    for (k, kind) in KINDS.iter().enumerate() {
+        let uniq = if *kind == Kind::Domain {
+            domains_unique.len()
+        } else {
+            unique[k].len()
+        };
+        if uniq > 0 {
+            rows.push(vec![
+                Cell::I(breach_id),
+                Cell::S(format!("kind:{}", kind.as_str())),
+                Cell::I(count(raw[k])),
+                Cell::I(count(uniq as u64)),
+            ]);
+        }
+    }
+    insert_rows(
+        tx,
+        backend,
+        "INSERT INTO breach_count (breach_id, what, raw, uniq)",
+        4,
+        rows,
+    )
+    .await?;
+
+    let mut rows = Vec::with_capacity(accounts.len());
+    for (id, a) in &accounts {
+        let Some(v) = values.get(id) else { continue };
+        let mut types: Vec<&str> = a
+            .types
+            .iter()
+            .filter_map(|t| type_names.get(usize::from(*t)).map(String::as_str))
+            .collect();
+        types.sort_unstable();
+        rows.push(vec![
+            Cell::S(v.key.clone()),
+            Cell::I(breach_id),
+            Cell::I(count(a.occurrences)),
+            Cell::I(i64::try_from(a.kinds).unwrap_or(0)),
+            Cell::S(types.join(",")),
+        ]);
+    }
+    insert_rows(
+        tx,
+        backend,
+        "INSERT INTO account_breach (email, breach_id, occurrences, kinds, doc_types)",
+        5,
+        rows,
+    )
+    .await?;
+
+    let (mut breach_rows, mut kind_rows, mut type_rows) = (Vec::new(), Vec::new(), Vec::new());
+    for (d, agg) in domains.iter().enumerate() {
+        if agg.occurrences == 0 {
+            continue;
+        }
+        let name = &domain_names[d];
+        breach_rows.push(vec![
+            Cell::S(name.clone()),
+            Cell::I(breach_id),
+            Cell::I(count(agg.accounts)),
+            Cell::I(count(agg.occurrences)),
+            Cell::I(count(agg.documents)),
+            Cell::I(count(agg.messages.len() as u64)),
+        ]);
+        for (k, kind) in KINDS.iter().enumerate() {
+            if *kind != Kind::Domain && agg.kinds[k] > 0 {
+                kind_rows.push(vec![
+                    Cell::S(name.clone()),
+                    Cell::I(breach_id),
+                    Cell::S(kind.as_str().to_string()),
+                    Cell::I(count(agg.kinds[k])),
+                ]);
+            }
+        }
+        for (t, (uniq, copies)) in &agg.types {
+            type_rows.push(vec![
+                Cell::S(name.clone()),
+                Cell::I(breach_id),
+                Cell::S(type_names[usize::from(*t)].clone()),
+                Cell::I(count(*uniq)),
+                Cell::I(count(*copies)),
+            ]);
+        }
+    }
+    insert_rows(
+        tx,
+        backend,
+        "INSERT INTO domain_breach (domain, breach_id, accounts, occurrences, documents, messages)",
+        6,
+        breach_rows,
+    )
+    .await?;
+    insert_rows(
+        tx,
+        backend,
+        "INSERT INTO domain_kind (domain, breach_id, kind, occurrences)",
+        4,
+        kind_rows,
+    )
+    .await?;
+    insert_rows(
+        tx,
+        backend,
+        "INSERT INTO domain_doc_type (domain, breach_id, doc_type, uniq, raw)",
+        5,
+        type_rows,
+    )
+    .await?;
+    Ok(())
+}
