@@ -18,7 +18,7 @@
 use crate::db::Backend;
 use crate::{Error, Index};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use leakdex_core::Kind;
+use leakdex_core::{Kind, KINDS};
 use leakdex_scan::observe::{Hash, Observer, TopSummary};
 use sqlx::{Any, Row, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -305,54 +305,77 @@ struct NodeRow {
 /// lookup in the database, never a wrong id).
 const VALUE_IDS_MAX: usize = 2_000_000;
 
-/// The writer's map of value (kind, stored key) → `value.id`, across batches.
-#[derive(Default)]
+/// The writer's map of values as the scanner reports them (kind, key) → `value.id`,
+/// across batches: a value recurring in many blobs is hashed (phones, names, …) and looked
+/// up once.
 pub(crate) struct ValueIds {
-    ids: HashMap<(Kind, String), i64>,
+    /// One map per kind (by position in `KINDS`), keyed by the scanner's key.
+    ids: Vec<HashMap<String, i64>>,
+    len: usize,
+}
+
+impl Default for ValueIds {
+    fn default() -> ValueIds {
+        ValueIds {
+            ids: (0..KINDS.len()).map(|_| HashMap::new()).collect(),
+            len: 0,
+        }
+    }
+}
+
+fn kind_slot(kind: Kind) -> usize {
+    KINDS.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 impl ValueIds {
-    /// Makes sure every value of `wanted` has an id: inserts the ones the database lacks
-    /// (`ON CONFLICT DO NOTHING`, sorted, so concurrent writers lock in one order), then
-    /// reads the ids of those this map did not know.
+    fn get(&self, kind: Kind, key: &str) -> Option<i64> {
+        self.ids[kind_slot(kind)].get(key).copied()
+    }
+
+    /// Makes sure every value of `wanted` (kind, scanner key) has an id: inserts the
+    /// stored forms the database lacks (`ON CONFLICT DO NOTHING`, sorted, so concurrent
+    /// writers lock in one order), then reads the ids of those this map did not know.
     async fn resolve(
         &mut self,
         tx: &mut Transaction<'_, Any>,
         backend: Backend,
-        wanted: &[(Kind, String)],
+        key: &crate::keyed::Key,
+        wanted: &[(Kind, &str)],
     ) -> Result<(), Error> {
-        if self.ids.len() > VALUE_IDS_MAX {
-            self.ids.clear();
+        if self.len > VALUE_IDS_MAX {
+            *self = ValueIds::default();
         }
-        let mut misses: Vec<&(Kind, String)> = wanted
-            .iter()
-            .filter(|v| !self.ids.contains_key(*v))
-            .collect();
+        // (kind, stored key) → scanner key, for the values this map does not know.
+        let mut misses: HashMap<(Kind, String), &str> = HashMap::new();
+        for &(kind, k) in wanted {
+            if self.get(kind, k).is_none() {
+                misses.entry((kind, key.stored(kind, k))).or_insert(k);
+            }
+        }
         if misses.is_empty() {
             return Ok(());
         }
-        misses.sort_unstable_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
-        misses.dedup();
-        for chunk in misses.chunks(ROWS) {
+        let mut sorted: Vec<&(Kind, String)> = misses.keys().collect();
+        sorted.sort_unstable_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
+        for chunk in sorted.chunks(ROWS) {
             let sql = format!(
                 "INSERT INTO value (kind, key) VALUES {} ON CONFLICT (kind, key) DO NOTHING",
                 placeholders(backend, chunk.len(), 2)
             );
             let mut q = sqlx::query(&sql);
-            for (kind, key) in chunk {
-                q = q.bind(kind.as_str()).bind(key.as_str());
+            for (kind, stored) in chunk {
+                q = q.bind(kind.as_str()).bind(stored.as_str());
             }
             q.execute(&mut **tx).await?;
         }
-        let wanted: HashSet<&(Kind, String)> = misses.iter().copied().collect();
-        for chunk in misses.chunks(ROWS) {
+        for chunk in sorted.chunks(ROWS) {
             let sql = format!(
                 "SELECT id, kind, key FROM value WHERE key IN ({})",
                 in_list(backend, chunk.len())
             );
             let mut q = sqlx::query(&sql);
-            for (_, key) in chunk {
-                q = q.bind(key.as_str());
+            for (_, stored) in chunk {
+                q = q.bind(stored.as_str());
             }
             for row in q.fetch_all(&mut **tx).await? {
                 let kind: String = row.try_get(1)?;
@@ -360,8 +383,9 @@ impl ValueIds {
                     continue;
                 };
                 let v = (kind, row.try_get::<String, _>(2)?);
-                if wanted.contains(&v) {
-                    self.ids.insert(v, row.try_get(0)?);
+                if let Some(found) = misses.get(&v) {
+                    self.ids[kind_slot(kind)].insert(found.to_string(), row.try_get(0)?);
+                    self.len += 1;
                 }
             }
         }
@@ -388,9 +412,9 @@ async fn write_batch(
     let mut seen: HashSet<Hash> = HashSet::with_capacity(batch.len() * 2);
     // (summary, node) of the report each blob is written from.
     let mut owner: HashMap<Hash, usize> = HashMap::with_capacity(batch.len() * 2);
-    // Each node's values as (kind, stored key, count). Domains are not stored per blob:
+    // Each node's values as (kind, scanner key, count). Domains are not stored per blob:
     // each is the domain of an address stored with it, and materialize derives them.
-    let mut node_values: Vec<Vec<(Kind, String, u64)>> = Vec::new();
+    let mut node_values: Vec<Vec<(Kind, &str, u64)>> = Vec::new();
     let mut nodes: Vec<NodeRow> = Vec::new();
     for (i, p) in batch.iter().enumerate() {
         for n in &p.summary.nodes {
@@ -402,7 +426,7 @@ async fn write_batch(
                 n.values
                     .iter()
                     .filter(|v| v.kind != Kind::Domain)
-                    .map(|v| (v.kind, key.stored(v.kind, &v.key), v.count))
+                    .map(|v| (v.kind, v.key.as_str(), v.count))
                     .collect(),
             );
             nodes.push(NodeRow {
@@ -424,12 +448,14 @@ async fn write_batch(
     let mut tx = index.pool.begin().await?;
     // Value ids first (a blob's row carries its packed values). A node that turns out to
     // exist already has these values stored already: resolving them adds no row.
-    let wanted: Vec<(Kind, String)> = node_values
+    let wanted: Vec<(Kind, &str)> = node_values
         .iter()
         .flatten()
-        .map(|(k, v, _)| (*k, v.clone()))
+        .map(|&(k, v, _)| (k, v))
         .collect();
-    value_ids.resolve(&mut tx, index.backend, &wanted).await?;
+    value_ids
+        .resolve(&mut tx, index.backend, key, &wanted)
+        .await?;
     let mut pairs: Vec<(i64, u64)> = Vec::new();
     for (node, values) in nodes.iter_mut().zip(&node_values) {
         if values.is_empty() {
@@ -438,9 +464,7 @@ async fn write_batch(
         pairs.clear();
         for (kind, k, count) in values {
             let id = value_ids
-                .ids
-                .get(&(*kind, k.clone()))
-                .copied()
+                .get(*kind, k)
                 .ok_or_else(|| Error::Internal("a value has no id".into()))?;
             pairs.push((id, *count));
         }
@@ -485,7 +509,7 @@ async fn write_batch(
                 values
                     .iter()
                     .filter(|(k, _, _)| *k == Kind::Email)
-                    .map(|(_, v, _)| v.as_str()),
+                    .map(|(_, v, _)| *v),
             );
         }
     }

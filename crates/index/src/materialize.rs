@@ -121,7 +121,8 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
-        for sql in STEPS {
+        for (i, sql) in STEPS.iter().enumerate() {
+            let started = std::time::Instant::now();
             let q = sqlx::query(sql);
             // Statements without a parameter take no binding (PostgreSQL refuses one).
             let q = if sql.contains("$1") {
@@ -130,8 +131,15 @@ impl Index {
                 q
             };
             q.execute(&mut *tx).await?;
+            tracing::debug!(
+                step = i,
+                ms = started.elapsed().as_millis() as u64,
+                "materialize step"
+            );
         }
+        let started = std::time::Instant::now();
         crate::derive::derive_values(&mut tx, self.backend, breach_id).await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "values derived");
         // Organisation groups: domains grouped by their normalised name label.
         let domains: Vec<String> =
             sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
