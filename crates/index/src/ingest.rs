@@ -301,6 +301,9 @@ struct NodeRow {
     vals: Option<Vec<u8>>,
 }
 
+/// Values read back per statement (one JSON array parameter, one JSON result).
+const READ_BACK: usize = 20_000;
+
 /// Most value ids the writer remembers; past it the map starts over (a miss costs one
 /// lookup in the database, never a wrong id).
 const VALUE_IDS_MAX: usize = 2_000_000;
@@ -368,35 +371,39 @@ impl ValueIds {
             }
             q.execute(&mut **tx).await?;
         }
-        for chunk in sorted.chunks(ROWS) {
+        // Read back per kind, through the (kind, key) unique index: `key IN (…)` alone
+        // cannot use it and scanned the whole table once per chunk.
+        for kind in KINDS {
+            let of_kind: Vec<&str> = sorted
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, stored)| stored.as_str())
+                .collect();
             let sql = format!(
-                "SELECT id, kind, key FROM value WHERE key IN ({})",
-                in_list(backend, chunk.len())
+                "SELECT {} FROM value WHERE kind = $1 AND key IN (SELECT value FROM {})",
+                crate::derive::json_agg(backend, "id, key"),
+                crate::derive::json_rows(backend, true, "$2")
             );
-            let mut q = sqlx::query(&sql);
-            for (_, stored) in chunk {
-                q = q.bind(stored.as_str());
-            }
-            for row in q.fetch_all(&mut **tx).await? {
-                let kind: String = row.try_get(1)?;
-                let Some(kind) = crate::kind_of(&kind) else {
-                    continue;
-                };
-                let v = (kind, row.try_get::<String, _>(2)?);
-                if let Some(found) = misses.get(&v) {
-                    self.ids[kind_slot(kind)].insert(found.to_string(), row.try_get(0)?);
-                    self.len += 1;
+            for chunk in of_kind.chunks(READ_BACK) {
+                let keys = serde_json::to_string(chunk)
+                    .map_err(|e| Error::Internal(format!("value keys as JSON: {e}")))?;
+                let rows: String = sqlx::query_scalar(&sql)
+                    .bind(kind.as_str())
+                    .bind(keys)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let rows: Vec<(i64, String)> = serde_json::from_str(&rows)
+                    .map_err(|e| Error::Internal(format!("value rows from JSON: {e}")))?;
+                for (id, stored) in rows {
+                    if let Some(found) = misses.get(&(kind, stored)) {
+                        self.ids[kind_slot(kind)].insert(found.to_string(), id);
+                        self.len += 1;
+                    }
                 }
             }
         }
         Ok(())
     }
-}
-
-/// `?,?,…` (SQLite) or `$1,$2,…` (PostgreSQL) for an `IN` list of `n` values.
-fn in_list(backend: Backend, n: usize) -> String {
-    let row = placeholders(backend, 1, n);
-    row[1..row.len() - 1].to_string()
 }
 
 /// Writes a batch of top-level blobs in one transaction.

@@ -2,7 +2,8 @@
 //!
 //! The index stores the scanner's content-addressed blob graph (see
 //! [`leakdex_scan::observe`]) — blobs by BLAKE3 hash, their member edges, and per blob
-//! the values found in it with counts — plus, per breach, which top-level blobs it holds
+//! the values found in it with counts (ids of the `value` table, packed into one BLOB)
+//! — plus, per breach, which top-level blobs it holds
 //! (`occurrence`). Every count is *derived* from that graph after an ingest
 //! ([`Index::materialize`]), which is what makes a load idempotent, incremental and
 //! resumable: see `docs/counting.md`, section "Ingest".

@@ -146,21 +146,29 @@ impl Index {
                 .bind(breach_id)
                 .fetch_all(&mut *tx)
                 .await?;
-        for domain in domains {
-            let key = org_key_of_domain(&domain);
-            if key.is_empty() {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO org_branch (org_key, domain, breach_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(key)
-            .bind(&domain)
-            .bind(breach_id)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // One JSON array per 20,000 rows: a statement per domain took ~10 s for the
+        // 307,000 domains of the 1 M-account index.
+        let rows: Vec<Vec<crate::derive::Cell>> = domains
+            .into_iter()
+            .filter_map(|domain| {
+                let key = org_key_of_domain(&domain);
+                (!key.is_empty()).then(|| {
+                    vec![
+                        crate::derive::Cell::S(key),
+                        crate::derive::Cell::S(domain),
+                        crate::derive::Cell::I(breach_id),
+                    ]
+                })
+            })
+            .collect();
+        crate::derive::insert_rows(
+            &mut tx,
+            self.backend,
+            "org_branch",
+            &[("org_key", false), ("domain", false), ("breach_id", true)],
+            rows,
+        )
+        .await?;
         sync_org_search(self.backend, &mut tx).await?;
         // Kinds get the report's names; kinds with no value get explicit zeros.
         for kind in KINDS {
