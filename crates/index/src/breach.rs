@@ -420,9 +420,16 @@ async fn collect_values(
         }
         q.execute(&mut **tx).await?;
     }
-    sqlx::query("DELETE FROM value WHERE id NOT IN (SELECT id FROM live_value)")
-        .execute(&mut **tx)
-        .await?;
+    // NOT EXISTS, not NOT IN: PostgreSQL hashes a NOT IN list only while it fits in
+    // work_mem, and otherwise scans it once per value.
+    if backend == crate::Backend::Postgres {
+        sqlx::query("ANALYZE live_value").execute(&mut **tx).await?;
+    }
+    sqlx::query(
+        "DELETE FROM value WHERE NOT EXISTS (SELECT 1 FROM live_value l WHERE l.id = value.id)",
+    )
+    .execute(&mut **tx)
+    .await?;
     sqlx::query("DROP TABLE live_value")
         .execute(&mut **tx)
         .await?;

@@ -110,17 +110,63 @@ impl Index {
     }
 }
 
+/// Set while the breaches of an upgraded index still need re-deriving (a crash between
+/// packing and re-deriving resumes at the next open).
+const REDERIVE: &str = "rederive_0008";
+
+/// Blobs packed per round of the upgrade (their rows in memory at once).
+const UPGRADE_BLOBS: i64 = 5_000;
+
 impl Index {
-    /// Packs the per-row values (`node_value`) of an index written before migration 0008
-    /// into `value` and `node.vals`, then re-derives every complete breach's counts (the
-    /// per-address kinds and document types are new). Runs once: it empties `node_value`.
+    /// Upgrades an index written before migration 0008: packs its per-row values
+    /// (`node_value`) into `value` and `node.vals`, then re-derives every complete
+    /// breach (the per-address kinds and document types are new). Packing is one
+    /// transaction that also leaves a marker in `settings`; the marker goes when every
+    /// breach is re-derived, so an interrupted upgrade finishes at the next open.
     async fn upgrade(&self) -> Result<(), Error> {
         let old: Option<i64> = sqlx::query_scalar("SELECT 1 FROM node_value LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
-        if old.is_none() {
+        if old.is_some() {
+            self.pack_old_values().await?;
+        }
+        let pending: Option<i64> = sqlx::query_scalar("SELECT 1 FROM settings WHERE name = $1")
+            .bind(REDERIVE)
+            .fetch_optional(&self.pool)
+            .await?;
+        if pending.is_none() {
             return Ok(());
         }
+        let unfinished: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM breach WHERE materialized = 0")
+                .fetch_one(&self.pool)
+                .await?;
+        if unfinished > 0 {
+            tracing::info!(
+                breaches = unfinished,
+                "breaches whose last load did not finish get their per-address data classes at their next ingest"
+            );
+        }
+        let done: Vec<i64> = sqlx::query_scalar("SELECT id FROM breach WHERE materialized = 1")
+            .fetch_all(&self.pool)
+            .await?;
+        for id in done {
+            self.materialize(id, crate::Alerts::Hold).await?;
+        }
+        sqlx::query("DELETE FROM settings WHERE name = $1")
+            .bind(REDERIVE)
+            .execute(&self.pool)
+            .await?;
+        // The rows' pages are free now (and zeroed: secure_delete); give them back.
+        if self.backend == Backend::Sqlite {
+            sqlx::query("VACUUM").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Packs `node_value` into `value` and `node.vals`, a few thousand blobs at a time, in
+    /// one transaction that empties `node_value` and sets the re-derive marker.
+    async fn pack_old_values(&self) -> Result<(), Error> {
         tracing::info!("packing the values of an index written by an earlier version (once)");
         let mut tx = self.pool.begin().await?;
         // Domains were never needed per blob (materialize derives them from addresses).
@@ -130,44 +176,58 @@ impl Index {
         )
         .execute(&mut *tx)
         .await?;
-        let rows = sqlx::query(
-            "SELECT v.hash, x.id, v.count FROM node_value v \
-             JOIN value x ON x.kind = v.kind AND x.key = v.key ORDER BY v.hash",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut pairs: Vec<(i64, u64)> = Vec::new();
-        let mut current: Option<Vec<u8>> = None;
-        for r in rows.iter().map(Some).chain(std::iter::once(None)) {
-            let hash: Option<Vec<u8>> = r.map(|r| r.try_get(0)).transpose()?;
-            if current.is_some() && current != hash {
-                sqlx::query("UPDATE node SET vals = $1 WHERE hash = $2")
-                    .bind(crate::packed::pack(&mut pairs))
-                    .bind(current.take())
-                    .execute(&mut *tx)
-                    .await?;
-                pairs.clear();
+        let mut after: Vec<u8> = Vec::new();
+        loop {
+            let hashes: Vec<Vec<u8>> = sqlx::query_scalar(
+                "SELECT DISTINCT hash FROM node_value WHERE hash > $1 ORDER BY hash LIMIT $2",
+            )
+            .bind(after.clone())
+            .bind(UPGRADE_BLOBS)
+            .fetch_all(&mut *tx)
+            .await?;
+            let (Some(first), Some(last)) = (hashes.first(), hashes.last()) else {
+                break;
+            };
+            let rows = sqlx::query(
+                "SELECT v.hash, x.id, v.count FROM node_value v \
+                 JOIN value x ON x.kind = v.kind AND x.key = v.key \
+                 WHERE v.hash >= $1 AND v.hash <= $2 ORDER BY v.hash",
+            )
+            .bind(first.clone())
+            .bind(last.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut pairs: Vec<(i64, u64)> = Vec::new();
+            let mut current: Option<Vec<u8>> = None;
+            for r in rows.iter().map(Some).chain(std::iter::once(None)) {
+                let hash: Option<Vec<u8>> = r.map(|r| r.try_get(0)).transpose()?;
+                if current.is_some() && current != hash {
+                    sqlx::query("UPDATE node SET vals = $1 WHERE hash = $2")
+                        .bind(crate::packed::pack(&mut pairs))
+                        .bind(current.take())
+                        .execute(&mut *tx)
+                        .await?;
+                    pairs.clear();
+                }
+                if let Some(r) = r {
+                    current = hash;
+                    let n: i64 = r.try_get(2)?;
+                    pairs.push((r.try_get(1)?, crate::breach::u(n)));
+                }
             }
-            if let Some(r) = r {
-                current = hash;
-                let n: i64 = r.try_get(2)?;
-                pairs.push((r.try_get(1)?, crate::breach::u(n)));
-            }
+            after = last.clone();
         }
         sqlx::query("DELETE FROM node_value")
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(REDERIVE)
+        .bind(Vec::<u8>::new())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
-        let done: Vec<i64> = sqlx::query_scalar("SELECT id FROM breach WHERE materialized = 1")
-            .fetch_all(&self.pool)
-            .await?;
-        for id in done {
-            self.materialize(id, crate::Alerts::Hold).await?;
-        }
-        // The rows' pages are free now (and zeroed: secure_delete); give them back.
-        if self.backend == Backend::Sqlite {
-            sqlx::query("VACUUM").execute(&self.pool).await?;
-        }
         Ok(())
     }
 }

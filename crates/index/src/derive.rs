@@ -66,6 +66,20 @@ fn kind_bit(kind: Kind) -> u64 {
         .map_or(0, |i| 1u64 << i)
 }
 
+fn add(sum: &mut u64, n: u64) {
+    *sum = sum.saturating_add(n);
+}
+
+/// A JSON error without its text (which may quote a value).
+pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
+    Error::Internal(format!(
+        "{what}: {:?} error at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    ))
+}
+
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -152,8 +166,8 @@ pub(crate) async fn insert_rows(
             .iter()
             .map(|row| serde_json::Value::Array(row.iter().map(Cell::json).collect()))
             .collect();
-        let json = serde_json::to_string(&array)
-            .map_err(|e| Error::Internal(format!("derived rows as JSON: {e}")))?;
+        let json =
+            serde_json::to_string(&array).map_err(|e| json_error("derived rows as JSON", &e))?;
         sqlx::query(&sql).bind(json).execute(&mut **tx).await?;
     }
     Ok(())
@@ -219,14 +233,13 @@ pub(crate) async fn derive_values(
         json_rows(backend, true, "$1")
     );
     for chunk in ids.chunks(IDS) {
-        let json = serde_json::to_string(chunk)
-            .map_err(|e| Error::Internal(format!("value ids as JSON: {e}")))?;
+        let json = serde_json::to_string(chunk).map_err(|e| json_error("value ids as JSON", &e))?;
         let rows: String = sqlx::query_scalar(&sql)
             .bind(json)
             .fetch_one(&mut **tx)
             .await?;
-        let rows: Vec<(i64, String, String)> = serde_json::from_str(&rows)
-            .map_err(|e| Error::Internal(format!("value rows from JSON: {e}")))?;
+        let rows: Vec<(i64, String, String)> =
+            serde_json::from_str(&rows).map_err(|e| json_error("value rows from JSON", &e))?;
         for (id, kind, mut key) in rows {
             let Some(kind) = crate::kind_of(&kind) else {
                 continue;
@@ -266,6 +279,9 @@ pub(crate) async fn derive_values(
     // Per blob: its count of each kind and the domains it names with their counts
     // (`named` lists the domains touched, `per_domain` holds their counts).
     let mut blob_kinds = [0u64; KINDS.len()];
+    // Ids a blob holds that `value` lacks: only a value collected while this breach's
+    // load was running (docs: never delete a breach during another's ingest).
+    let mut missing: u64 = 0;
     let mut named: Vec<usize> = Vec::new();
     let mut per_domain: Vec<u64> = vec![0; domain_names.len()];
     for b in &blobs {
@@ -276,24 +292,25 @@ pub(crate) async fn derive_values(
         let mut mask = 0u64;
         for &(id, n) in &pairs[b.pairs.clone()] {
             let Some(v) = values.get(&id) else {
+                missing += 1;
                 continue;
             };
             let k = KINDS.iter().position(|x| *x == v.kind).unwrap_or(0);
-            blob_kinds[k] += n;
+            add(&mut blob_kinds[k], n);
             mask |= kind_bit(v.kind);
-            raw[k] += b.mult * n;
+            add(&mut raw[k], b.mult.saturating_mul(n));
             unique[k].insert(id);
             if let Some(d) = v.domain {
                 if per_domain[d] == 0 {
                     named.push(d);
                 }
-                per_domain[d] += n;
+                add(&mut per_domain[d], n);
             }
         }
         for &(id, n) in &pairs[b.pairs.clone()] {
             if values.get(&id).is_some_and(|v| v.kind == Kind::Email) {
                 let a = accounts.entry(id).or_default();
-                a.occurrences += b.mult * n;
+                add(&mut a.occurrences, b.mult.saturating_mul(n));
                 a.kinds |= mask;
                 if !a.types.contains(&b.doc_type) {
                     a.types.push(b.doc_type);
@@ -303,24 +320,30 @@ pub(crate) async fn derive_values(
         for &d in &named {
             let n = per_domain[d];
             if let Some(k) = domain_kind {
-                raw[k] += b.mult * n;
+                add(&mut raw[k], b.mult.saturating_mul(n));
             }
             domains_unique.insert(d);
             let agg = &mut domains[d];
-            agg.occurrences += b.mult * n;
+            add(&mut agg.occurrences, b.mult.saturating_mul(n));
             if b.document {
                 agg.documents += 1;
                 let t = agg.types.entry(b.doc_type).or_default();
                 t.0 += 1;
-                t.1 += b.mult;
+                add(&mut t.1, b.mult);
             }
             if b.email {
                 agg.messages.insert(b.message.clone());
             }
             for (sum, per) in agg.kinds.iter_mut().zip(&blob_kinds) {
-                *sum += b.mult * per;
+                add(sum, b.mult.saturating_mul(*per));
             }
         }
+    }
+    if missing > 0 {
+        tracing::warn!(
+            pairs = missing,
+            "blob values without a value row were left out; re-run the ingest"
+        );
     }
     for id in accounts.keys() {
         if let Some(d) = values.get(id).and_then(|v| v.domain) {

@@ -386,14 +386,14 @@ impl ValueIds {
             );
             for chunk in of_kind.chunks(READ_BACK) {
                 let keys = serde_json::to_string(chunk)
-                    .map_err(|e| Error::Internal(format!("value keys as JSON: {e}")))?;
+                    .map_err(|e| crate::derive::json_error("value keys as JSON", &e))?;
                 let rows: String = sqlx::query_scalar(&sql)
                     .bind(kind.as_str())
                     .bind(keys)
                     .fetch_one(&mut **tx)
                     .await?;
                 let rows: Vec<(i64, String)> = serde_json::from_str(&rows)
-                    .map_err(|e| Error::Internal(format!("value rows from JSON: {e}")))?;
+                    .map_err(|e| crate::derive::json_error("value rows from JSON", &e))?;
                 for (id, stored) in rows {
                     if let Some(found) = misses.get(&(kind, stored)) {
                         self.ids[kind_slot(kind)].insert(found.to_string(), id);

@@ -631,6 +631,14 @@ both!(
                     .expect("node_value");
                 }
             }
+            // Versions before 5f3ab24 also stored each blob's domains: ignored now.
+            sqlx::query(
+                "INSERT INTO node_value (hash, kind, key, count) \
+                 SELECT hash, 'domain', 'contoso.de', 3 FROM node WHERE vals IS NOT NULL",
+            )
+            .execute(&pool)
+            .await
+            .expect("old domain rows");
             for sql in [
                 "UPDATE node SET vals = NULL",
                 "DELETE FROM value",
@@ -653,6 +661,25 @@ both!(
             assert_eq!(left, 0, "node_value rows were left behind");
             pool.close().await;
         });
+        // An upgrade cut off after packing (its marker still set, the breaches not yet
+        // re-derived) finishes at the next open.
+        rt().block_on(async {
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            for sql in [
+                "UPDATE account_breach SET kinds = 0, doc_types = ''",
+                "DELETE FROM domain_doc_type",
+                "INSERT INTO settings (name, value) SELECT 'rederive_0008', value FROM settings \
+                 WHERE name = 'value_key'",
+            ] {
+                sqlx::query(sql).execute(&pool).await.expect(sql);
+            }
+            pool.close().await;
+        });
+        assert_eq!(
+            answers(db, "Old", &domains),
+            before,
+            "an interrupted upgrade"
+        );
         // And ingesting into the upgraded index still changes nothing.
         ingest(db, &[&corpus], "Old");
         assert_eq!(answers(db, "Old", &domains), before);

@@ -6,8 +6,10 @@
 -- blob's values are one `node.vals` BLOB: (value id delta, count) pairs as varints, ids
 -- ascending (crates/index/src/packed.rs). Rows of `node_value` written by earlier versions
 -- are packed when the index is opened (crates/index/src/db.rs, `upgrade`).
+-- AUTOINCREMENT: an id is never reused after `breach delete` collects its value, so an
+-- id an ingest writer still holds can never come to mean another value.
 CREATE TABLE value (
-    id   INTEGER PRIMARY KEY,
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
     key  TEXT NOT NULL,
     UNIQUE (kind, key)
