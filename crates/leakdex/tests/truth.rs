@@ -256,7 +256,11 @@ fn path_counts_through_the_observed_graph_equal_raw_counts() {
     // Nothing in the graph is a path or a file name.
     let names: Vec<String> = nodes
         .values()
-        .flat_map(|n| n.values.iter().map(|v| v.value.clone()))
+        .flat_map(|n| {
+            n.values
+                .iter()
+                .flat_map(|v| [Some(v.key.clone()), v.shown.clone()].into_iter().flatten())
+        })
         .collect();
     assert!(!names
         .iter()

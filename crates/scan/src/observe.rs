@@ -28,8 +28,10 @@ pub struct ValueCount {
     /// Its unique key: the normalised value (e-mail, E.164, registrable domain,
     /// normalised name), or a hash for masked kinds (cards, IBANs, secrets).
     pub key: String,
-    /// The value as it may be shown: masked for cards, IBANs and secrets.
-    pub value: String,
+    /// The value as it may be shown, when that differs from `key`: masked for cards,
+    /// IBANs and secrets. `None` for every other kind, whose key is what is shown (no
+    /// copy of each key is made for the index, which never shows values).
+    pub shown: Option<String>,
     /// Occurrences in this document.
     pub count: u64,
 }

@@ -673,7 +673,7 @@ impl Worker<'_> {
             .flat_map(|(&kind, m)| {
                 m.drain().map(move |(_, e)| ValueCount {
                     kind,
-                    value: e.shown.unwrap_or_else(|| e.key.clone()),
+                    shown: e.shown,
                     key: e.key,
                     count: e.count,
                 })
