@@ -63,6 +63,9 @@ pub struct Breach {
     /// leakdex: whether the counts reflect every loaded blob (false while an ingest is
     /// unfinished or was interrupted: re-run it).
     pub counts_complete: bool,
+    /// leakdex: sealed with `leakdex breach seal` — its blob graph was dropped, its counts
+    /// are final, further loads into it are refused.
+    pub sealed: bool,
     /// leakdex: raw and unique counts — `documents`, `messages`, `empty`, `unreadable`
     /// and one per kind (`emails`, `domains`, …).
     pub counts: BTreeMap<String, Count>,
@@ -135,7 +138,7 @@ pub(crate) const COLUMNS: &str =
     "id, name, title, domain, breach_date, added_date, modified_date, \
     pwn_count, description, logo_path, data_classes, is_verified, is_fabricated, \
     is_sensitive, is_retired, is_spam_list, is_malware, is_subscription_free, \
-    is_stealer_log, source_kind, materialized";
+    is_stealer_log, source_kind, materialized, sealed";
 
 fn flag(row: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
     Ok(row.try_get::<i64, _>(col)? != 0)
@@ -165,6 +168,7 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Breach, Error> {
         is_stealer_log: flag(row, "is_stealer_log")?,
         source_kind: row.try_get("source_kind")?,
         counts_complete: flag(row, "materialized")?,
+        sealed: flag(row, "sealed")?,
         counts: BTreeMap::new(),
         document_types: BTreeMap::new(),
         messages_by_month: BTreeMap::new(),
@@ -336,6 +340,61 @@ impl Index {
         Ok(())
     }
 
+    /// Seals a breach whose last load finished: drops its top-level checkpoints, its path
+    /// counts and every blob, edge and value no other breach reaches, keeping its counts,
+    /// accounts, domains and organisation groups as they are. Further loads into it are
+    /// refused (without the graph a load could not tell what is already counted). Returns
+    /// the number of blobs dropped, or `None` if there is no such breach. Like
+    /// [`Index::delete_breach`], not while a load into another breach is unfinished.
+    pub async fn seal_breach(&self, name: &str) -> Result<Option<u64>, Error> {
+        let Some(id) = self.breach_id(name).await? else {
+            return Ok(None);
+        };
+        let mut tx = self.pool.begin().await?;
+        // The breach row first (the lock materialize takes), so no load of this breach
+        // commits its recomputation in between.
+        let lock = match self.backend {
+            crate::db::Backend::Postgres => {
+                "SELECT materialized FROM breach WHERE id = $1 FOR UPDATE"
+            }
+            crate::db::Backend::Sqlite => {
+                "UPDATE breach SET materialized = materialized WHERE id = $1 RETURNING materialized"
+            }
+        };
+        let complete: i64 = sqlx::query_scalar(lock)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if complete != 1 {
+            return Err(Error::Invalid(format!(
+                "breach {name}: its last load did not finish; run that ingest again, then seal"
+            )));
+        }
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node")
+            .fetch_one(&mut *tx)
+            .await?;
+        for table in ["occurrence", "reach"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        collect_graph(&mut tx, self.backend).await?;
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE breach SET sealed = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        // Give the freed pages back (they are zeroed already: secure_delete).
+        if self.backend == crate::db::Backend::Sqlite {
+            sqlx::query("VACUUM").execute(&self.pool).await?;
+        }
+        Ok(Some(u(before - after)))
+    }
+
     /// Deletes a breach, its derived tables, and every blob, value and account no other
     /// breach reaches. Returns false if there was no such breach. Do not run it while an
     /// ingest into another breach is unfinished: that ingest's blobs are not reached yet
@@ -367,22 +426,32 @@ impl Index {
             .execute(&mut *tx)
             .await?;
         crate::materialize::sync_org_search(self.backend, &mut tx).await?;
-        for sql in [
-            "DELETE FROM edge WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = edge.parent)",
-            "DELETE FROM node WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node.hash)",
-        ] {
-            sqlx::query(sql).execute(&mut *tx).await?;
-        }
-        collect_values(&mut tx, self.backend).await?;
-        sqlx::query(
-            "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
-             AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = account.email)",
-        )
-        .execute(&mut *tx)
-        .await?;
+        collect_graph(&mut tx, self.backend).await?;
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Deletes the blobs and edges no breach reaches any more, then the values no remaining
+/// blob holds and the accounts neither a breach nor a blob names.
+async fn collect_graph(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
+) -> Result<(), Error> {
+    for sql in [
+        "DELETE FROM edge WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = edge.parent)",
+        "DELETE FROM node WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node.hash)",
+    ] {
+        sqlx::query(sql).execute(&mut **tx).await?;
+    }
+    collect_values(tx, backend).await?;
+    sqlx::query(
+        "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
+         AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = account.email)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Deletes the values no remaining blob holds (a deleted breach's addresses and keyed

@@ -147,9 +147,10 @@ impl Index {
                 "breaches whose last load did not finish get their per-address data classes at their next ingest"
             );
         }
-        let done: Vec<i64> = sqlx::query_scalar("SELECT id FROM breach WHERE materialized = 1")
-            .fetch_all(&self.pool)
-            .await?;
+        let done: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM breach WHERE materialized = 1 AND sealed = 0")
+                .fetch_all(&self.pool)
+                .await?;
         for id in done {
             self.materialize(id, crate::Alerts::Hold).await?;
         }

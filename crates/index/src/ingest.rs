@@ -90,6 +90,17 @@ impl Ingester {
     /// Prepares loading into breach `breach_id`: reads which top-level blobs it holds,
     /// records an ingest run and starts the writer task.
     pub async fn new(index: &Index, breach_id: i64) -> Result<Ingester, Error> {
+        let sealed: Option<(String, i64)> =
+            sqlx::query_as("SELECT name, sealed FROM breach WHERE id = $1")
+                .bind(breach_id)
+                .fetch_optional(&index.pool)
+                .await?;
+        if let Some((name, 1)) = sealed {
+            return Err(Error::Invalid(format!(
+                "breach {name} is sealed: its blob graph was dropped, so a new load could not \
+                 tell what it already counts; load into a new breach instead"
+            )));
+        }
         let rows = sqlx::query("SELECT hash, copy_index FROM occurrence WHERE breach_id = $1")
             .bind(breach_id)
             .fetch_all(&index.pool)

@@ -105,6 +105,14 @@ impl Index {
             .bind(breach_id)
             .fetch_optional(&mut *tx)
             .await?;
+        // A sealed breach has no graph left to derive from: its counts are final.
+        let sealed: Option<i64> = sqlx::query_scalar("SELECT sealed FROM breach WHERE id = $1")
+            .bind(breach_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if sealed == Some(1) {
+            return Ok(0);
+        }
         let before = counts(&mut tx, breach_id).await?;
         // The domains the breach named before this run: only newly named ones are owed an
         // alert (a subscription never back-fills a breach loaded before it).

@@ -566,6 +566,30 @@ fn answers(db: &TestDb, breach: &str, domains: &[String]) -> serde_json::Value {
     out
 }
 
+/// The first `n` registrable domains of a corpus's truth.
+fn first_domains(truth: &serde_json::Value, n: usize) -> Vec<String> {
+    truth["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .take(n)
+        .filter_map(|d| d.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Runs SQL statements on the test's database directly (to stage states the CLI never
+/// leaves: an old layout, an interrupted upgrade or load).
+fn exec(db: &TestDb, sqls: &[&str]) {
+    rt().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+        for sql in sqls {
+            sqlx::query(sql).execute(&pool).await.expect(sql);
+        }
+        pool.close().await;
+    });
+}
+
 /// LEB128 pairs of `node.vals` (crates/index/src/packed.rs), decoded independently.
 fn unpack(data: &[u8]) -> Vec<(i64, i64)> {
     let mut at = 0;
@@ -597,13 +621,7 @@ both!(
         use sqlx::Row;
         let (corpus, truth) = generate(dir, 7, 17, None);
         ingest(db, &[&corpus], "Old");
-        let domains: Vec<String> = truth["domains"]
-            .as_array()
-            .expect("domains")
-            .iter()
-            .take(5)
-            .filter_map(|d| d.as_str().map(str::to_string))
-            .collect();
+        let domains = first_domains(&truth, 5);
         let before = answers(db, "Old", &domains);
         // Rewrite the index as version 0007 stored it: one node_value row per (blob,
         // value), no value table, no per-address kinds or per-domain document types.
@@ -663,18 +681,15 @@ both!(
         });
         // An upgrade cut off after packing (its marker still set, the breaches not yet
         // re-derived) finishes at the next open.
-        rt().block_on(async {
-            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
-            for sql in [
+        exec(
+            db,
+            &[
                 "UPDATE account_breach SET kinds = 0, doc_types = ''",
                 "DELETE FROM domain_doc_type",
                 "INSERT INTO settings (name, value) SELECT 'rederive_0008', value FROM settings \
                  WHERE name = 'value_key'",
-            ] {
-                sqlx::query(sql).execute(&pool).await.expect(sql);
-            }
-            pool.close().await;
-        });
+            ],
+        );
         assert_eq!(
             answers(db, "Old", &domains),
             before,
@@ -683,6 +698,59 @@ both!(
         // And ingesting into the upgraded index still changes nothing.
         ingest(db, &[&corpus], "Old");
         assert_eq!(answers(db, "Old", &domains), before);
+    }
+);
+
+both!(
+    sealing_keeps_the_answers_and_refuses_further_loads,
+    |dir: &Path, db: &TestDb| {
+        let (corpus, truth) = generate(dir, 7, 17, None);
+        ingest(db, &[&corpus], "Sealed");
+        let domains = first_domains(&truth, 5);
+        let mut before = answers(db, "Sealed", &domains);
+        assert_eq!(before["show"]["Sealed"], false);
+        let out = ok(db, &["breach", "seal", "Sealed"]);
+        assert!(out.contains("Sealed breach Sealed"), "{out}");
+        let mut after = answers(db, "Sealed", &domains);
+        assert_eq!(after["show"]["Sealed"], true);
+        for a in [&mut before, &mut after] {
+            a["show"].as_object_mut().expect("show").remove("Sealed");
+        }
+        assert_eq!(before, after, "sealing changed what the index answers");
+        assert_truth(&after["show"], &truth);
+        rt().block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            for table in ["node", "edge", "occurrence", "reach", "value"] {
+                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count");
+                assert_eq!(n, 0, "{table} kept rows of the sealed breach");
+            }
+            pool.close().await;
+        });
+        // Further loads are refused, saying why; sealing again is harmless.
+        let again = with_db(db, &["-q", "ingest", "--breach", "Sealed", s(&corpus)]);
+        assert!(!again.status.success());
+        let err = String::from_utf8_lossy(&again.stderr);
+        assert!(err.contains("sealed"), "{err}");
+        ok(db, &["breach", "seal", "Sealed"]);
+        assert_eq!(
+            answers(db, "Sealed", &domains)["show"]["Counts"],
+            before["show"]["Counts"]
+        );
+        // A breach whose last load did not finish cannot be sealed.
+        ingest(db, &[&corpus], "Half");
+        exec(
+            db,
+            &["UPDATE breach SET materialized = 0 WHERE name = 'Half'"],
+        );
+        let half = with_db(db, &["breach", "seal", "Half"]);
+        assert!(!half.status.success());
+        assert!(String::from_utf8_lossy(&half.stderr).contains("did not finish"));
+        ok(db, &["breach", "delete", "Sealed"]);
+        ok(db, &["breach", "delete", "Half"]);
     }
 );
 

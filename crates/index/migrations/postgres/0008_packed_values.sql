@@ -32,3 +32,7 @@ CREATE TABLE domain_doc_type (
     PRIMARY KEY (domain, breach_id, doc_type)
 );
 CREATE INDEX domain_doc_type_breach ON domain_doc_type (breach_id);
+
+-- Sealing: a breach whose blob graph was dropped (`leakdex breach seal`); its derived
+-- counts are final and further loads into it are refused.
+ALTER TABLE breach ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;

@@ -68,6 +68,21 @@ pub fn run(cmd: BreachCommand, global: &Global) -> anyhow::Result<ExitCode> {
             writeln!(out, "Updated breach {}.", args.name)?;
             ExitCode::SUCCESS
         }
+        BreachCommand::Seal { name } => match rt.block_on(index.seal_breach(&name))? {
+            Some(dropped) => {
+                writeln!(
+                    out,
+                    "Sealed breach {name}: its counts, accounts, domains and organisations are \
+                     kept as they are; {dropped} blobs of its graph were dropped. Further \
+                     ingests into it are refused."
+                )?;
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("leakdex: no breach named {name:?} (see `leakdex breach list`)");
+                ExitCode::from(1)
+            }
+        },
         BreachCommand::Delete { name } => {
             if rt.block_on(index.delete_breach(&name))? {
                 writeln!(
@@ -97,6 +112,7 @@ fn flags(b: &Breach) -> String {
         (b.is_stealer_log, "stealer-log"),
         (b.is_subscription_free, "subscription-free"),
         (!b.counts_complete, "INCOMPLETE"),
+        (b.sealed, "sealed"),
     ] {
         if on {
             f.push(name);
@@ -179,6 +195,12 @@ pub fn explain(b: &Breach, domains: &[DomainCount], out: &mut dyn Write) -> std:
         writeln!(
             out,
             "\nINCOMPLETE: an ingest did not finish; re-run it to complete the counts."
+        )?;
+    }
+    if b.sealed {
+        writeln!(
+            out,
+            "\nSealed: these counts are final (the blob graph was dropped; no further loads)."
         )?;
     }
     writeln!(
