@@ -104,8 +104,19 @@ impl Index {
         self.backend
     }
 
-    /// Closes every connection (SQLite then folds its WAL back into the file).
+    /// Closes every connection. SQLite's WAL is folded back into the file first, here:
+    /// the checkpoint SQLite runs when its last connection closes happens on sqlx's
+    /// worker thread after `close` has returned, and a process exiting right away cut
+    /// it off (a 1 GB-corpus ingest left a 67 MB WAL beside a 19 MB file).
     pub async fn close(self) {
+        if self.backend == Backend::Sqlite {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::debug!(error = %e, "WAL checkpoint at close");
+            }
+        }
         self.pool.close().await;
     }
 }

@@ -711,6 +711,12 @@ both!(
         assert_eq!(before["show"]["Sealed"], false);
         let out = ok(db, &["breach", "seal", "Sealed"]);
         assert!(out.contains("Sealed breach Sealed"), "{out}");
+        // The file is whole when the command returns: no WAL left to fold (the VACUUM
+        // wrote the whole file into it).
+        if let Some(file) = &db.sqlite {
+            let wal = std::fs::metadata(format!("{}-wal", file.display())).map_or(0, |m| m.len());
+            assert_eq!(wal, 0, "a WAL was left beside the index");
+        }
         let mut after = answers(db, "Sealed", &domains);
         assert_eq!(after["show"]["Sealed"], true);
         for a in [&mut before, &mut after] {
