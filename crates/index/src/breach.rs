@@ -353,36 +353,21 @@ impl Index {
         let mut tx = self.pool.begin().await?;
         // The breach row first (the lock materialize takes), so no load of this breach
         // commits its recomputation in between.
-        let lock = match self.backend {
-            crate::db::Backend::Postgres => {
-                "SELECT materialized FROM breach WHERE id = $1 FOR UPDATE"
-            }
-            crate::db::Backend::Sqlite => {
-                "UPDATE breach SET materialized = materialized WHERE id = $1 RETURNING materialized"
-            }
-        };
-        let complete: i64 = sqlx::query_scalar(lock)
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if complete != 1 {
+        let complete = crate::materialize::lock_breach(&mut tx, self.backend, id)
+            .await?
+            .is_some_and(|b| b.materialized);
+        if !complete {
             return Err(Error::Invalid(format!(
                 "breach {name}: its last load did not finish; run that ingest again, then seal"
             )));
         }
-        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node")
-            .fetch_one(&mut *tx)
-            .await?;
         for table in ["occurrence", "reach"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }
-        collect_graph(&mut tx, self.backend).await?;
-        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node")
-            .fetch_one(&mut *tx)
-            .await?;
+        let dropped = collect_graph(&mut tx, self.backend).await?;
         sqlx::query("UPDATE breach SET sealed = 1 WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -392,7 +377,7 @@ impl Index {
         if self.backend == crate::db::Backend::Sqlite {
             sqlx::query("VACUUM").execute(&self.pool).await?;
         }
-        Ok(Some(u(before - after)))
+        Ok(Some(dropped))
     }
 
     /// Deletes a breach, its derived tables, and every blob, value and account no other
@@ -433,17 +418,23 @@ impl Index {
 }
 
 /// Deletes the blobs and edges no breach reaches any more, then the values no remaining
-/// blob holds and the accounts neither a breach nor a blob names.
+/// blob holds and the accounts neither a breach nor a blob names. Returns how many blobs
+/// it deleted.
 async fn collect_graph(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: crate::Backend,
-) -> Result<(), Error> {
-    for sql in [
+) -> Result<u64, Error> {
+    sqlx::query(
         "DELETE FROM edge WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = edge.parent)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    let blobs = sqlx::query(
         "DELETE FROM node WHERE NOT EXISTS (SELECT 1 FROM reach r WHERE r.hash = node.hash)",
-    ] {
-        sqlx::query(sql).execute(&mut **tx).await?;
-    }
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     collect_values(tx, backend).await?;
     sqlx::query(
         "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
@@ -451,7 +442,7 @@ async fn collect_graph(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(blobs)
 }
 
 /// Deletes the values no remaining blob holds (a deleted breach's addresses and keyed

@@ -10,6 +10,7 @@
 //! Memory is one entry per reached blob's value (8 + 8 bytes), per distinct value, per
 //! address and per domain of the breach.
 
+use crate::bulk::{insert_rows, json_agg, json_error, json_rows, Cell};
 use crate::db::Backend;
 use crate::Error;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -54,123 +55,18 @@ struct Blob {
 /// A value read back: its kind and, for an address, the address and its interned domain
 /// (`None` when the host has no registrable domain); other kinds keep no key.
 struct Value {
-    kind: Kind,
+    /// Its kind's position in `KINDS`.
+    slot: usize,
     key: String,
     domain: Option<usize>,
-}
-
-fn kind_bit(kind: Kind) -> u64 {
-    KINDS
-        .iter()
-        .position(|k| *k == kind)
-        .map_or(0, |i| 1u64 << i)
 }
 
 fn add(sum: &mut u64, n: u64) {
     *sum = sum.saturating_add(n);
 }
 
-/// A JSON error without its text (which may quote a value).
-pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
-    Error::Internal(format!(
-        "{what}: {:?} error at line {} column {}",
-        e.classify(),
-        e.line(),
-        e.column()
-    ))
-}
-
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// A cell of a row to insert.
-pub(crate) enum Cell {
-    I(i64),
-    S(String),
-}
-
-impl Cell {
-    fn json(&self) -> serde_json::Value {
-        match self {
-            Cell::I(i) => serde_json::Value::from(*i),
-            Cell::S(s) => serde_json::Value::from(s.as_str()),
-        }
-    }
-}
-
-/// Rows per JSON array handed to the database.
-const JSON_ROWS: usize = 20_000;
-
-/// The rows of a JSON array parameter, one `value` per element, as each back end spells
-/// it: `json_each` (SQLite) or `json_array_elements` (PostgreSQL), elements as text with
-/// `json_array_elements_text` when `text`.
-pub(crate) fn json_rows(backend: Backend, text: bool, param: &str) -> String {
-    match (backend, text) {
-        (Backend::Sqlite, _) => format!("json_each({param})"),
-        (Backend::Postgres, false) => format!("json_array_elements(CAST({param} AS json))"),
-        (Backend::Postgres, true) => format!("json_array_elements_text(CAST({param} AS json))"),
-    }
-}
-
-/// The rows of a query as one JSON array of arrays (`cols` each), built by the database:
-/// sqlx's `Any` driver spends ~6 µs on each row it returns (copies, allocations), so a
-/// million value rows took 6 s as rows and well under one as one string.
-pub(crate) fn json_agg(backend: Backend, cols: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("json_group_array(json_array({cols}))"),
-        Backend::Postgres => {
-            format!("CAST(COALESCE(json_agg(json_build_array({cols})), '[]') AS TEXT)")
-        }
-    }
-}
-
-/// Inserts `rows` into `table`: each chunk is one JSON array bound as one parameter and
-/// unpacked by the database (`json_rows`). Binding every cell through sqlx's `Any`
-/// driver cost ~8 µs a row — 8 s for a million addresses — where this is a string.
-/// `cols` names the columns, `true` for an integer one.
-pub(crate) async fn insert_rows(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-    table: &str,
-    cols: &[(&str, bool)],
-    rows: Vec<Vec<Cell>>,
-) -> Result<(), Error> {
-    let mut rows = rows;
-    // In key order (the first column leads every key here): B-tree pages fill in order
-    // instead of splitting at random.
-    rows.sort_unstable_by(|a, b| match (a.first(), b.first()) {
-        (Some(Cell::S(x)), Some(Cell::S(y))) => x.cmp(y),
-        _ => std::cmp::Ordering::Equal,
-    });
-    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let exprs: Vec<String> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, (_, int))| {
-            if *int {
-                format!("CAST(value ->> {i} AS BIGINT)")
-            } else {
-                format!("value ->> {i}")
-            }
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO {table} ({}) SELECT {} FROM {}",
-        names.join(", "),
-        exprs.join(", "),
-        json_rows(backend, false, "$1")
-    );
-    for chunk in rows.chunks(JSON_ROWS) {
-        let array: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|row| serde_json::Value::Array(row.iter().map(Cell::json).collect()))
-            .collect();
-        let json =
-            serde_json::to_string(&array).map_err(|e| json_error("derived rows as JSON", &e))?;
-        sqlx::query(&sql).bind(json).execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 /// Computes and inserts the value-based counts of `breach_id` (whose `reach` rows are
@@ -259,7 +155,14 @@ pub(crate) async fn derive_values(
                 key = String::new();
                 None
             };
-            values.insert(id, Value { kind, key, domain });
+            values.insert(
+                id,
+                Value {
+                    slot: crate::kind_index(kind),
+                    key,
+                    domain,
+                },
+            );
         }
     }
 
@@ -270,7 +173,10 @@ pub(crate) async fn derive_values(
     );
     let mut raw = [0u64; KINDS.len()];
     let mut unique: Vec<HashSet<i64>> = (0..KINDS.len()).map(|_| HashSet::new()).collect();
-    let domain_kind = KINDS.iter().position(|k| *k == Kind::Domain);
+    let (email_slot, domain_slot) = (
+        crate::kind_index(Kind::Email),
+        crate::kind_index(Kind::Domain),
+    );
     let mut domains_unique: HashSet<usize> = HashSet::new();
     let mut accounts: HashMap<i64, AccountAgg> = HashMap::new();
     let mut domains: Vec<DomainAgg> = (0..domain_names.len())
@@ -283,9 +189,11 @@ pub(crate) async fn derive_values(
     // load was running (docs: never delete a breach during another's ingest).
     let mut missing: u64 = 0;
     let mut named: Vec<usize> = Vec::new();
+    let mut emails: Vec<(i64, u64)> = Vec::new();
     let mut per_domain: Vec<u64> = vec![0; domain_names.len()];
     for b in &blobs {
         blob_kinds.fill(0);
+        emails.clear();
         for d in named.drain(..) {
             per_domain[d] = 0;
         }
@@ -295,11 +203,14 @@ pub(crate) async fn derive_values(
                 missing += 1;
                 continue;
             };
-            let k = KINDS.iter().position(|x| *x == v.kind).unwrap_or(0);
+            let k = v.slot;
             add(&mut blob_kinds[k], n);
-            mask |= kind_bit(v.kind);
+            mask |= 1 << k;
             add(&mut raw[k], b.mult.saturating_mul(n));
             unique[k].insert(id);
+            if k == email_slot {
+                emails.push((id, n));
+            }
             if let Some(d) = v.domain {
                 if per_domain[d] == 0 {
                     named.push(d);
@@ -307,21 +218,18 @@ pub(crate) async fn derive_values(
                 add(&mut per_domain[d], n);
             }
         }
-        for &(id, n) in &pairs[b.pairs.clone()] {
-            if values.get(&id).is_some_and(|v| v.kind == Kind::Email) {
-                let a = accounts.entry(id).or_default();
-                add(&mut a.occurrences, b.mult.saturating_mul(n));
-                a.kinds |= mask;
-                if !a.types.contains(&b.doc_type) {
-                    a.types.push(b.doc_type);
-                }
+        // The blob's kinds are known only now: its addresses get them here.
+        for &(id, n) in &emails {
+            let a = accounts.entry(id).or_default();
+            add(&mut a.occurrences, b.mult.saturating_mul(n));
+            a.kinds |= mask;
+            if !a.types.contains(&b.doc_type) {
+                a.types.push(b.doc_type);
             }
         }
         for &d in &named {
             let n = per_domain[d];
-            if let Some(k) = domain_kind {
-                add(&mut raw[k], b.mult.saturating_mul(n));
-            }
+            add(&mut raw[domain_slot], b.mult.saturating_mul(n));
             domains_unique.insert(d);
             let agg = &mut domains[d];
             add(&mut agg.occurrences, b.mult.saturating_mul(n));

@@ -337,13 +337,9 @@ impl Default for ValueIds {
     }
 }
 
-fn kind_slot(kind: Kind) -> usize {
-    KINDS.iter().position(|k| *k == kind).unwrap_or(0)
-}
-
 impl ValueIds {
     fn get(&self, kind: Kind, key: &str) -> Option<i64> {
-        self.ids[kind_slot(kind)].get(key).copied()
+        self.ids[crate::kind_index(kind)].get(key).copied()
     }
 
     /// Makes sure every value of `wanted` (kind, scanner key) has an id: inserts the
@@ -392,22 +388,22 @@ impl ValueIds {
                 .collect();
             let sql = format!(
                 "SELECT {} FROM value WHERE kind = $1 AND key IN (SELECT value FROM {})",
-                crate::derive::json_agg(backend, "id, key"),
-                crate::derive::json_rows(backend, true, "$2")
+                crate::bulk::json_agg(backend, "id, key"),
+                crate::bulk::json_rows(backend, true, "$2")
             );
             for chunk in of_kind.chunks(READ_BACK) {
                 let keys = serde_json::to_string(chunk)
-                    .map_err(|e| crate::derive::json_error("value keys as JSON", &e))?;
+                    .map_err(|e| crate::bulk::json_error("value keys as JSON", &e))?;
                 let rows: String = sqlx::query_scalar(&sql)
                     .bind(kind.as_str())
                     .bind(keys)
                     .fetch_one(&mut **tx)
                     .await?;
                 let rows: Vec<(i64, String)> = serde_json::from_str(&rows)
-                    .map_err(|e| crate::derive::json_error("value rows from JSON", &e))?;
+                    .map_err(|e| crate::bulk::json_error("value rows from JSON", &e))?;
                 for (id, stored) in rows {
                     if let Some(found) = misses.get(&(kind, stored)) {
-                        self.ids[kind_slot(kind)].insert(found.to_string(), id);
+                        self.ids[crate::kind_index(kind)].insert(found.to_string(), id);
                         self.len += 1;
                     }
                 }

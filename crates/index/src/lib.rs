@@ -28,6 +28,7 @@
 
 mod access;
 mod breach;
+mod bulk;
 mod db;
 mod derive;
 mod error;
@@ -57,6 +58,15 @@ pub use outbox::{
 };
 pub use search::{DomainCount, DomainHit, EmailHit, OrgHit};
 pub use time::{now_rfc3339, today};
+
+/// The position of `kind` in `KINDS` (a slot in per-kind arrays, a bit in
+/// `account_breach.kinds`).
+pub(crate) fn kind_index(kind: leakdex_core::Kind) -> usize {
+    leakdex_core::KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(0)
+}
 
 /// The kind stored under its name `s` (`email`, `phone`, …).
 pub(crate) fn kind_of(s: &str) -> Option<leakdex_core::Kind> {

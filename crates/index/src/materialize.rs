@@ -83,34 +83,55 @@ pub(crate) async fn sync_org_search(
     Ok(())
 }
 
+/// What [`lock_breach`] read of the breach row it locked.
+pub(crate) struct BreachState {
+    /// Whether its counts reflect every loaded blob.
+    pub(crate) materialized: bool,
+    /// Whether it was sealed.
+    pub(crate) sealed: bool,
+}
+
+/// Locks a breach's row for the rest of `tx` (`None`: no such breach). Several `ingest`
+/// processes may load one breach at once and each recomputes it when it ends; the lock
+/// makes recomputations (and sealing) take turns, so the last one sees every committed
+/// blob. On SQLite the first statement writes, so the transaction takes the write lock at
+/// once (waiting on busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT when a
+/// read snapshot taken first turns stale under another process's commit.
+pub(crate) async fn lock_breach(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::db::Backend,
+    id: i64,
+) -> Result<Option<BreachState>, Error> {
+    let lock = match backend {
+        crate::db::Backend::Postgres => {
+            "SELECT materialized, sealed FROM breach WHERE id = $1 FOR UPDATE"
+        }
+        crate::db::Backend::Sqlite => {
+            "UPDATE breach SET materialized = materialized WHERE id = $1 \
+             RETURNING materialized, sealed"
+        }
+    };
+    let row: Option<(i64, i64)> = sqlx::query_as(lock)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|(m, s)| BreachState {
+        materialized: m == 1,
+        sealed: s == 1,
+    }))
+}
+
 impl Index {
     /// Recomputes every derived table of a breach, its PwnCount and DataClasses, and — in
     /// the same transaction — writes the alerts it newly owes subscribed domains
     /// (queued, or held for `leakdex notify release`). Returns how many were written.
     pub async fn materialize(&self, breach_id: i64, alerts: Alerts) -> Result<u64, Error> {
         let mut tx = self.pool.begin().await?;
-        // Several `ingest` processes may load one breach at once; each recomputes the
-        // breach when it ends. The breach row lock makes those recomputations take turns
-        // (the last one sees every committed blob). SQLite has one writer anyway.
-        // On SQLite the first statement writes, so the transaction takes the write lock
-        // at once (waiting on busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT
-        // when a read snapshot taken first turns stale under another process's commit.
-        let lock = match self.backend {
-            crate::db::Backend::Postgres => "SELECT id FROM breach WHERE id = $1 FOR UPDATE",
-            crate::db::Backend::Sqlite => {
-                "UPDATE breach SET materialized = materialized WHERE id = $1 RETURNING id"
-            }
+        let Some(state) = lock_breach(&mut tx, self.backend, breach_id).await? else {
+            return Ok(0);
         };
-        sqlx::query(lock)
-            .bind(breach_id)
-            .fetch_optional(&mut *tx)
-            .await?;
         // A sealed breach has no graph left to derive from: its counts are final.
-        let sealed: Option<i64> = sqlx::query_scalar("SELECT sealed FROM breach WHERE id = $1")
-            .bind(breach_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if sealed == Some(1) {
+        if state.sealed {
             return Ok(0);
         }
         let before = counts(&mut tx, breach_id).await?;
@@ -156,20 +177,20 @@ impl Index {
                 .await?;
         // One JSON array per 20,000 rows: a statement per domain took ~10 s for the
         // 307,000 domains of the 1 M-account index.
-        let rows: Vec<Vec<crate::derive::Cell>> = domains
+        let rows: Vec<Vec<crate::bulk::Cell>> = domains
             .into_iter()
             .filter_map(|domain| {
                 let key = org_key_of_domain(&domain);
                 (!key.is_empty()).then(|| {
                     vec![
-                        crate::derive::Cell::S(key),
-                        crate::derive::Cell::S(domain),
-                        crate::derive::Cell::I(breach_id),
+                        crate::bulk::Cell::S(key),
+                        crate::bulk::Cell::S(domain),
+                        crate::bulk::Cell::I(breach_id),
                     ]
                 })
             })
             .collect();
-        crate::derive::insert_rows(
+        crate::bulk::insert_rows(
             &mut tx,
             self.backend,
             "org_branch",
