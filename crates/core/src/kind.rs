@@ -286,6 +286,32 @@ pub const DOC_TYPES: [DocType; 14] = [
     DocType::Other,
 ];
 
+/// Every document-type label ([`DocType::label`]) in a fixed order. The index stores a
+/// label's position (a bit of `account_breach.doc_types`, a key of
+/// `domain_breach.doc_types`), so this list only ever grows at its end.
+pub const DOC_LABELS: [&str; 15] = [
+    "email",
+    "invoice",
+    "purchase_order",
+    "quote",
+    "statement_of_work",
+    "proof_of_execution",
+    "contract",
+    "price_list",
+    "customer_stock",
+    "customer_list",
+    "database_backup",
+    "project_plan",
+    "internal_assessment",
+    "other",
+    "signed_contract",
+];
+
+/// The position of a document-type label in [`DOC_LABELS`].
+pub fn label_position(label: &str) -> Option<usize> {
+    DOC_LABELS.iter().position(|l| *l == label)
+}
+
 impl DocType {
     /// The snake_case name used in reports, the index and the API.
     pub fn as_str(self) -> &'static str {
@@ -364,6 +390,24 @@ impl DocType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_label_has_its_fixed_position() {
+        // Positions are stored in the index: the first fifteen never move.
+        assert_eq!(DOC_LABELS[0], "email");
+        assert_eq!(DOC_LABELS[14], "signed_contract");
+        for t in DOC_TYPES {
+            for signed in [false, true] {
+                let label = t.label(signed);
+                let at = label_position(label).expect("every label is listed");
+                assert_eq!(
+                    DocType::from_label(DOC_LABELS[at]),
+                    Some((t, signed && t == DocType::Contract))
+                );
+            }
+        }
+        assert_eq!(label_position("no_such_type"), None);
+    }
 
     /// HIBP's data-class list as its `/dataclasses` serves it (`shared/hibp-v3/`).
     fn hibp() -> Vec<String> {

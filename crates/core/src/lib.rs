@@ -18,7 +18,9 @@ mod mask;
 mod normalize;
 mod sensitivity;
 
-pub use kind::{DataClass, DocType, Kind, DATA_CLASSES, DOC_TYPES, KINDS};
+pub use kind::{
+    label_position, DataClass, DocType, Kind, DATA_CLASSES, DOC_LABELS, DOC_TYPES, KINDS,
+};
 pub use mask::{mask_card, mask_iban, mask_secret, value_key};
 pub use normalize::{
     fold_diacritics, normalize_email, normalize_org, normalize_org_into, normalize_person,

@@ -393,9 +393,9 @@ impl Index {
     /// retired), for `/subscribeddomains`.
     pub async fn domain_pwn_count(&self, domain: &str) -> Result<(u64, u64), Error> {
         let row = sqlx::query(
-            "SELECT CAST(COUNT(DISTINCT a.email) AS BIGINT), \
-                    CAST(COUNT(DISTINCT CASE WHEN b.is_spam_list = 0 THEN a.email END) AS BIGINT) \
-             FROM account a JOIN account_breach ab ON ab.email = a.email \
+            "SELECT CAST(COUNT(DISTINCT a.id) AS BIGINT), \
+                    CAST(COUNT(DISTINCT CASE WHEN b.is_spam_list = 0 THEN a.id END) AS BIGINT) \
+             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
              JOIN breach b ON b.id = ab.breach_id WHERE a.domain = $1 AND b.is_retired = 0",
         )
         .bind(domain)

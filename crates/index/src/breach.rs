@@ -395,8 +395,6 @@ impl Index {
             "org_branch",
             "account_breach",
             "domain_breach",
-            "domain_kind",
-            "domain_doc_type",
             "breach_count",
             "ingest_run",
             "notification",
@@ -437,7 +435,7 @@ async fn collect_graph(
     .rows_affected();
     collect_values(tx, backend).await?;
     sqlx::query(
-        "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.email = account.email) \
+        "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.account_id = account.id) \
          AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = account.email)",
     )
     .execute(&mut **tx)

@@ -21,6 +21,8 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
 pub(crate) enum Cell {
     I(i64),
     S(String),
+    /// Bytes, carried as hex through the JSON.
+    B(Vec<u8>),
 }
 
 impl Cell {
@@ -28,12 +30,32 @@ impl Cell {
         match self {
             Cell::I(i) => serde_json::Value::from(*i),
             Cell::S(s) => serde_json::Value::from(s.as_str()),
+            Cell::B(b) => serde_json::Value::from(crate::account::upper_hex(b)),
         }
     }
 }
 
+/// What a column to insert holds, and so how its JSON cell is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Col {
+    Int,
+    Text,
+    /// Bytes ([`Cell::B`]).
+    Bytes,
+    /// The id of the account whose SHA-1 the cell holds ([`Cell::B`]).
+    AccountOf,
+}
+
+/// SQL for the bytes of the hex text `expr`.
+pub(crate) fn unhex(backend: Backend, expr: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("unhex({expr})"),
+        Backend::Postgres => format!("decode({expr}, 'hex')"),
+    }
+}
+
 /// Rows per JSON array handed to the database.
-const JSON_ROWS: usize = 20_000;
+pub(crate) const JSON_ROWS: usize = 20_000;
 
 /// The rows of a JSON array parameter, one `value` per element, as each back end spells
 /// it: `json_each` (SQLite) or `json_array_elements` (PostgreSQL), elements as text with
@@ -61,12 +83,12 @@ pub(crate) fn json_agg(backend: Backend, cols: &str) -> String {
 /// Inserts `rows` into `table`: each chunk is one JSON array bound as one parameter and
 /// unpacked by the database (`json_rows`). Binding every cell through sqlx's `Any`
 /// driver cost ~8 µs a row — 8 s for a million addresses — where this is a string.
-/// `cols` names the columns, `true` for an integer one.
+/// `cols` names the columns and what each holds.
 pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     table: &str,
-    cols: &[(&str, bool)],
+    cols: &[(&str, Col)],
     rows: Vec<Vec<Cell>>,
 ) -> Result<(), Error> {
     let mut rows = rows;
@@ -74,18 +96,22 @@ pub(crate) async fn insert_rows(
     // instead of splitting at random.
     rows.sort_unstable_by(|a, b| match (a.first(), b.first()) {
         (Some(Cell::S(x)), Some(Cell::S(y))) => x.cmp(y),
+        (Some(Cell::I(x)), Some(Cell::I(y))) => x.cmp(y),
+        (Some(Cell::B(x)), Some(Cell::B(y))) => x.cmp(y),
         _ => std::cmp::Ordering::Equal,
     });
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     let exprs: Vec<String> = cols
         .iter()
         .enumerate()
-        .map(|(i, (_, int))| {
-            if *int {
-                format!("CAST(value ->> {i} AS BIGINT)")
-            } else {
-                format!("value ->> {i}")
-            }
+        .map(|(i, (_, col))| match col {
+            Col::Int => format!("CAST(value ->> {i} AS BIGINT)"),
+            Col::Text => format!("value ->> {i}"),
+            Col::Bytes => unhex(backend, &format!("value ->> {i}")),
+            Col::AccountOf => format!(
+                "(SELECT id FROM account WHERE sha1 = {})",
+                unhex(backend, &format!("value ->> {i}"))
+            ),
         })
         .collect();
     let sql = format!(

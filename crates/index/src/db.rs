@@ -4,6 +4,7 @@ use crate::keyed::Key;
 use crate::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor, Row};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -129,12 +130,15 @@ const REDERIVE: &str = "rederive_0008";
 const UPGRADE_BLOBS: i64 = 5_000;
 
 impl Index {
-    /// Upgrades an index written before migration 0008: packs its per-row values
+    /// Upgrades an index written by an earlier version. Before migration 0009: packs the
+    /// per-domain kind and document-type rows into `domain_breach`
+    /// ([`Index::pack_domain_counts`]). Before migration 0008: packs its per-row values
     /// (`node_value`) into `value` and `node.vals`, then re-derives every complete
     /// breach (the per-address kinds and document types are new). Packing is one
     /// transaction that also leaves a marker in `settings`; the marker goes when every
     /// breach is re-derived, so an interrupted upgrade finishes at the next open.
     async fn upgrade(&self) -> Result<(), Error> {
+        let compacted = self.pack_domain_counts().await?;
         let old: Option<i64> = sqlx::query_scalar("SELECT 1 FROM node_value LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
@@ -146,6 +150,10 @@ impl Index {
             .fetch_optional(&self.pool)
             .await?;
         if pending.is_none() {
+            // Migration 0009 rebuilt the account tables: give their old pages back.
+            if compacted && self.backend == Backend::Sqlite {
+                sqlx::query("VACUUM").execute(&self.pool).await?;
+            }
             return Ok(());
         }
         let unfinished: i64 =
@@ -174,6 +182,91 @@ impl Index {
             sqlx::query("VACUUM").execute(&self.pool).await?;
         }
         Ok(())
+    }
+
+    /// Packs the rows of `domain_kind` and `domain_doc_type` (indexes before migration
+    /// 0009) into `domain_breach.kinds` and `.doc_types`, then drops both tables, in one
+    /// transaction. Returns whether the tables were there. Sealed breaches keep these
+    /// counts only here: they are converted, never re-derived.
+    async fn pack_domain_counts(&self) -> Result<bool, Error> {
+        let exists: i64 = sqlx::query_scalar(match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'domain_kind'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = 'domain_kind'"
+            }
+        })
+        .fetch_one(&self.pool)
+        .await?;
+        if exists == 0 {
+            return Ok(false);
+        }
+        let mut tx = self.pool.begin().await?;
+        type Packed = (Vec<[u64; 2]>, Vec<[u64; 3]>);
+        let mut per_domain: BTreeMap<(String, i64), Packed> = BTreeMap::new();
+        for r in sqlx::query("SELECT domain, breach_id, kind, occurrences FROM domain_kind")
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            let Some(kind) = crate::kind_of(&r.try_get::<String, _>(2)?) else {
+                continue;
+            };
+            let n: i64 = r.try_get(3)?;
+            per_domain
+                .entry((r.try_get(0)?, r.try_get(1)?))
+                .or_default()
+                .0
+                .push([crate::kind_index(kind) as u64, crate::breach::u(n)]);
+        }
+        let other = leakdex_core::label_position("other").unwrap_or(0);
+        for r in sqlx::query("SELECT domain, breach_id, doc_type, uniq, raw FROM domain_doc_type")
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            let label = leakdex_core::label_position(&r.try_get::<String, _>(2)?).unwrap_or(other);
+            let (uniq, raw): (i64, i64) = (r.try_get(3)?, r.try_get(4)?);
+            per_domain
+                .entry((r.try_get(0)?, r.try_get(1)?))
+                .or_default()
+                .1
+                .push([label as u64, crate::breach::u(uniq), crate::breach::u(raw)]);
+        }
+        tracing::info!(
+            domains = per_domain.len(),
+            "packing the per-domain counts of an index written by an earlier version (once)"
+        );
+        let hex = |i: usize| crate::bulk::unhex(self.backend, &format!("j.value ->> {i}"));
+        let sql = format!(
+            "UPDATE domain_breach SET kinds = {}, doc_types = {} FROM {} j \
+             WHERE domain_breach.domain = j.value ->> 0 \
+             AND domain_breach.breach_id = CAST(j.value ->> 1 AS BIGINT)",
+            hex(2),
+            hex(3),
+            crate::bulk::json_rows(self.backend, false, "$1")
+        );
+        let rows: Vec<serde_json::Value> = per_domain
+            .into_iter()
+            .map(|((domain, breach), (mut kinds, mut types))| {
+                serde_json::json!([
+                    domain,
+                    breach,
+                    crate::account::upper_hex(&crate::packed::pack_rows(&mut kinds)),
+                    crate::account::upper_hex(&crate::packed::pack_rows(&mut types)),
+                ])
+            })
+            .collect();
+        for chunk in rows.chunks(crate::bulk::JSON_ROWS) {
+            let json = serde_json::to_string(chunk)
+                .map_err(|e| crate::bulk::json_error("packed domain counts as JSON", &e))?;
+            sqlx::query(&sql).bind(json).execute(&mut *tx).await?;
+        }
+        for sql in ["DROP TABLE domain_kind", "DROP TABLE domain_doc_type"] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Packs `node_value` into `value` and `node.vals`, a few thousand blobs at a time, in

@@ -1,16 +1,17 @@
 //! The value-based counts of a breach, computed in one pass over its reached blobs'
 //! packed values (`node.vals`): raw and unique values per kind, per address
-//! (`account_breach`), per domain (`domain_breach`, `domain_kind`, `domain_doc_type`).
+//! (`account_breach`), per domain (`domain_breach`, with its packed kinds and document
+//! types).
 //!
 //! The rules are those of `docs/counting.md`: a blob reached `mult` ways counts `mult`
 //! times; the domains a blob names are the registrable domains of its addresses; a
 //! domain's documents and messages are the distinct document blobs and Message-IDs naming
-//! it; `domain_kind` counts every kind in the documents naming the domain.
+//! it; its kinds count every kind in the documents naming the domain.
 //!
 //! Memory is one entry per reached blob's value (8 + 8 bytes), per distinct value, per
 //! address and per domain of the breach.
 
-use crate::bulk::{insert_rows, json_agg, json_error, json_rows, Cell};
+use crate::bulk::{insert_rows, json_agg, json_error, json_rows, Cell, Col};
 use crate::db::Backend;
 use crate::Error;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -282,30 +283,38 @@ pub(crate) async fn derive_values(
         backend,
         "breach_count",
         &[
-            ("breach_id", true),
-            ("what", false),
-            ("raw", true),
-            ("uniq", true),
+            ("breach_id", Col::Int),
+            ("what", Col::Text),
+            ("raw", Col::Int),
+            ("uniq", Col::Int),
         ],
         rows,
     )
     .await?;
 
+    // Interned document types as positions in DOC_LABELS (a type the list lacks counts as
+    // `other`: the classifier only writes listed labels).
+    let other = leakdex_core::label_position("other").unwrap_or(0);
+    let positions: Vec<u64> = type_names
+        .iter()
+        .map(|t| leakdex_core::label_position(t).unwrap_or(other) as u64)
+        .collect();
+    let position = |t: u16| {
+        positions
+            .get(usize::from(t))
+            .copied()
+            .unwrap_or(other as u64)
+    };
     let mut rows = Vec::with_capacity(accounts.len());
     for (id, a) in &accounts {
         let Some(v) = values.get(id) else { continue };
-        let mut types: Vec<&str> = a
-            .types
-            .iter()
-            .filter_map(|t| type_names.get(usize::from(*t)).map(String::as_str))
-            .collect();
-        types.sort_unstable();
+        let types = a.types.iter().fold(0u64, |m, t| m | 1 << position(*t));
         rows.push(vec![
-            Cell::S(v.key.clone()),
+            Cell::B(crate::account::sha1(&v.key)),
             Cell::I(breach_id),
             Cell::I(count(a.occurrences)),
             Cell::I(i64::try_from(a.kinds).unwrap_or(0)),
-            Cell::S(types.join(",")),
+            Cell::I(i64::try_from(types).unwrap_or(0)),
         ]);
     }
     insert_rows(
@@ -313,11 +322,11 @@ pub(crate) async fn derive_values(
         backend,
         "account_breach",
         &[
-            ("email", false),
-            ("breach_id", true),
-            ("occurrences", true),
-            ("kinds", true),
-            ("doc_types", false),
+            ("account_id", Col::AccountOf),
+            ("breach_id", Col::Int),
+            ("occurrences", Col::Int),
+            ("kinds", Col::Int),
+            ("doc_types", Col::Int),
         ],
         rows,
     )
@@ -327,80 +336,48 @@ pub(crate) async fn derive_values(
         ms = started.elapsed().as_millis() as u64,
         "derive: accounts written"
     );
-    let (mut breach_rows, mut kind_rows, mut type_rows) = (Vec::new(), Vec::new(), Vec::new());
+    let mut domain_rows = Vec::new();
     for (d, agg) in domains.iter().enumerate() {
         if agg.occurrences == 0 {
             continue;
         }
-        let name = &domain_names[d];
-        breach_rows.push(vec![
-            Cell::S(name.clone()),
+        let mut kinds: Vec<[u64; 2]> = KINDS
+            .iter()
+            .enumerate()
+            .filter(|(k, kind)| **kind != Kind::Domain && agg.kinds[*k] > 0)
+            .map(|(k, _)| [k as u64, agg.kinds[k]])
+            .collect();
+        let mut types: Vec<[u64; 3]> = agg
+            .types
+            .iter()
+            .map(|(t, (uniq, copies))| [position(*t), *uniq, *copies])
+            .collect();
+        domain_rows.push(vec![
+            Cell::S(domain_names[d].clone()),
             Cell::I(breach_id),
             Cell::I(count(agg.accounts)),
             Cell::I(count(agg.occurrences)),
             Cell::I(count(agg.documents)),
             Cell::I(count(agg.messages.len() as u64)),
+            Cell::B(crate::packed::pack_rows(&mut kinds)),
+            Cell::B(crate::packed::pack_rows(&mut types)),
         ]);
-        for (k, kind) in KINDS.iter().enumerate() {
-            if *kind != Kind::Domain && agg.kinds[k] > 0 {
-                kind_rows.push(vec![
-                    Cell::S(name.clone()),
-                    Cell::I(breach_id),
-                    Cell::S(kind.as_str().to_string()),
-                    Cell::I(count(agg.kinds[k])),
-                ]);
-            }
-        }
-        for (t, (uniq, copies)) in &agg.types {
-            type_rows.push(vec![
-                Cell::S(name.clone()),
-                Cell::I(breach_id),
-                Cell::S(type_names[usize::from(*t)].clone()),
-                Cell::I(count(*uniq)),
-                Cell::I(count(*copies)),
-            ]);
-        }
     }
     insert_rows(
         tx,
         backend,
         "domain_breach",
         &[
-            ("domain", false),
-            ("breach_id", true),
-            ("accounts", true),
-            ("occurrences", true),
-            ("documents", true),
-            ("messages", true),
+            ("domain", Col::Text),
+            ("breach_id", Col::Int),
+            ("accounts", Col::Int),
+            ("occurrences", Col::Int),
+            ("documents", Col::Int),
+            ("messages", Col::Int),
+            ("kinds", Col::Bytes),
+            ("doc_types", Col::Bytes),
         ],
-        breach_rows,
-    )
-    .await?;
-    insert_rows(
-        tx,
-        backend,
-        "domain_kind",
-        &[
-            ("domain", false),
-            ("breach_id", true),
-            ("kind", false),
-            ("occurrences", true),
-        ],
-        kind_rows,
-    )
-    .await?;
-    insert_rows(
-        tx,
-        backend,
-        "domain_doc_type",
-        &[
-            ("domain", false),
-            ("breach_id", true),
-            ("doc_type", false),
-            ("uniq", true),
-            ("raw", true),
-        ],
-        type_rows,
+        domain_rows,
     )
     .await?;
     Ok(())

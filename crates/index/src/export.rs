@@ -64,7 +64,7 @@ impl Index {
     ) -> Result<u64, Error> {
         let mut rows = sqlx::query(
             "SELECT a.email, a.sha1, a.domain, b.name, ab.occurrences \
-             FROM account_breach ab JOIN account a ON a.email = ab.email \
+             FROM account_breach ab JOIN account a ON a.id = ab.account_id \
              JOIN breach b ON b.id = ab.breach_id ORDER BY a.email, b.name",
         )
         .fetch(&self.pool);
@@ -72,7 +72,7 @@ impl Index {
         while let Some(r) = rows.try_next().await? {
             f(AccountRow {
                 email: r.try_get(0)?,
-                sha1: r.try_get(1)?,
+                sha1: crate::account::upper_hex(&r.try_get::<Vec<u8>, _>(1)?),
                 domain: r.try_get(2)?,
                 breach: r.try_get(3)?,
                 occurrences: u(r.try_get(4)?),
@@ -169,7 +169,7 @@ impl Index {
         mut f: impl FnMut(&str, &[String]) -> std::io::Result<()>,
     ) -> Result<u64, Error> {
         let mut rows = sqlx::query(
-            "SELECT a.sha1, b.name FROM account_breach ab JOIN account a ON a.email = ab.email \
+            "SELECT a.sha1, b.name FROM account_breach ab JOIN account a ON a.id = ab.account_id \
              JOIN breach b ON b.id = ab.breach_id \
              WHERE b.is_sensitive = 0 AND b.is_retired = 0 ORDER BY a.sha1, b.name",
         )
@@ -177,7 +177,7 @@ impl Index {
         let mut current: Option<(String, Vec<String>)> = None;
         let mut n = 0;
         while let Some(r) = rows.try_next().await? {
-            let sha1: String = r.try_get(0)?;
+            let sha1 = crate::account::upper_hex(&r.try_get::<Vec<u8>, _>(0)?);
             let name: String = r.try_get(1)?;
             match &mut current {
                 Some((s, names)) if *s == sha1 => names.push(name),

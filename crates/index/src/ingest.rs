@@ -538,12 +538,15 @@ async fn write_batch(
     accounts.dedup();
     for chunk in accounts.chunks(ROWS) {
         let sql = format!(
-            "INSERT INTO account (email, sha1, domain) VALUES {} ON CONFLICT (email) DO NOTHING",
+            "INSERT INTO account (email, sha1, domain) VALUES {} ON CONFLICT (sha1) DO NOTHING",
             placeholders(index.backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for &e in chunk {
-            q = q.bind(e).bind(sha1_hex(e)).bind(account_domain(e));
+            q = q
+                .bind(e)
+                .bind(crate::account::sha1(e))
+                .bind(account_domain(e));
         }
         q.execute(&mut *tx).await?;
     }
@@ -597,29 +600,8 @@ async fn insert_occurrences(
     Ok(())
 }
 
-fn sha1_hex(s: &str) -> String {
-    use sha1::{Digest, Sha1};
-    let d = Sha1::digest(s.as_bytes());
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(40);
-    for b in d {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn sha1_is_hibp_style_upper_hex() {
-        // SHA-1("test@example.com"), as HIBP's range API expects it.
-        assert_eq!(
-            super::sha1_hex("test@example.com"),
-            "567159D622FFBB50B11B0EFD307BE358624A26EE"
-        );
-    }
-
     #[test]
     fn placeholders_number_rows() {
         use crate::db::Backend;

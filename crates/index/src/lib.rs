@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod access;
+mod account;
 mod breach;
 mod bulk;
 mod db;

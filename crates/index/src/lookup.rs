@@ -3,7 +3,7 @@
 
 use crate::breach::u;
 use crate::{Breach, Error, Index};
-use leakdex_core::{DataClass, DocType, KINDS};
+use leakdex_core::{DataClass, DocType, DOC_LABELS, KINDS};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,20 +32,24 @@ impl Index {
         if prefix.len() != 6 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::Invalid("a range is 6 hexadecimal characters".into()));
         }
-        // A half-open interval on the indexed column, portable to both back ends.
+        // A half-open interval of the unique SHA-1 index, portable to both back ends.
+        let (low, high) = crate::account::prefix_range(
+            &crate::account::from_hex(&prefix)
+                .ok_or_else(|| Error::Invalid("a range is 6 hexadecimal characters".into()))?,
+        );
         let rows = sqlx::query(
             "SELECT a.sha1, b.name FROM account a \
-             JOIN account_breach ab ON ab.email = a.email JOIN breach b ON b.id = ab.breach_id \
+             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
              WHERE a.sha1 >= $1 AND a.sha1 < $2 AND b.is_sensitive = 0 AND b.is_retired = 0 \
              ORDER BY a.sha1, b.name",
         )
-        .bind(&prefix)
-        .bind(format!("{prefix}G"))
+        .bind(low)
+        .bind(high)
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
         for r in rows {
-            let sha1: String = r.try_get(0)?;
+            let sha1 = crate::account::upper_hex(&r.try_get::<Vec<u8>, _>(0)?);
             let name: String = r.try_get(1)?;
             let suffix = sha1.get(6..).unwrap_or_default().to_string();
             match out.last_mut() {
@@ -72,13 +76,14 @@ impl Index {
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
-                "SELECT {columns} FROM account_breach ab JOIN breach b ON b.id = ab.breach_id \
-                 WHERE ab.email = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
+                "SELECT {columns} FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+                 JOIN breach b ON b.id = ab.breach_id \
+                 WHERE a.sha1 = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
                  ORDER BY b.name"
             )
         });
         let rows = sqlx::query(SQL.as_str())
-            .bind(email.trim().to_lowercase())
+            .bind(crate::account::sha1(&email.trim().to_lowercase()))
             .bind(i64::from(include_sensitive))
             .fetch_all(&self.pool)
             .await?;
@@ -94,7 +99,7 @@ impl Index {
     ) -> Result<BTreeMap<String, Vec<String>>, Error> {
         let rows = sqlx::query(
             "SELECT a.email, b.name FROM account a \
-             JOIN account_breach ab ON ab.email = a.email JOIN breach b ON b.id = ab.breach_id \
+             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
              WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.email, b.name",
         )
         .bind(domain)
@@ -117,7 +122,7 @@ impl Index {
         // each address (docs/counting.md).
         let rows = sqlx::query(
             "SELECT a.email, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
-             JOIN account_breach ab ON ab.email = a.email JOIN breach b ON b.id = ab.breach_id \
+             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
              WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.email, b.name",
         )
         .bind(domain)
@@ -126,10 +131,14 @@ impl Index {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mask: i64 = r.try_get(3)?;
-            let types: String = r.try_get(4)?;
+            let types: i64 = r.try_get(4)?;
             let mut classes = BTreeSet::from([DataClass::EmailAddresses.as_str().to_string()]);
             let mut document_types = BTreeSet::new();
-            for ty in types.split(',').filter(|t| !t.is_empty()) {
+            let labels = DOC_LABELS.iter().enumerate();
+            for ty in labels
+                .filter(|(i, _)| types & (1 << i) != 0)
+                .map(|(_, l)| *l)
+            {
                 if ty == "email" {
                     classes.insert(DataClass::EmailMessages.as_str().to_string());
                 }
@@ -168,28 +177,32 @@ impl Index {
         &self,
         domain: &str,
     ) -> Result<BTreeMap<String, BTreeMap<String, crate::Count>>, Error> {
-        let rows = sqlx::query(DOMAIN_DOCUMENT_TYPES)
-            .bind(domain)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT b.name, d.doc_types FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
+             WHERE d.domain = $1",
+        )
+        .bind(domain)
+        .fetch_all(&self.pool)
+        .await?;
         let mut out: BTreeMap<String, BTreeMap<String, crate::Count>> = BTreeMap::new();
         for r in rows {
-            out.entry(r.try_get(0)?).or_default().insert(
-                r.try_get(1)?,
-                crate::Count {
-                    unique: u(r.try_get(2)?),
-                    raw: u(r.try_get(3)?),
-                },
-            );
+            let types = r.try_get::<Option<Vec<u8>>, _>(1)?.unwrap_or_default();
+            let types = crate::packed::unpack_rows::<3>(&types)?;
+            if types.is_empty() {
+                continue;
+            }
+            let per_type = out.entry(r.try_get(0)?).or_default();
+            for [label, unique, raw] in types {
+                let Some(label) = usize::try_from(label).ok().and_then(|l| DOC_LABELS.get(l))
+                else {
+                    continue;
+                };
+                per_type.insert(label.to_string(), crate::Count { unique, raw });
+            }
         }
         Ok(out)
     }
 }
-
-/// Per breach and document type, the documents holding addresses at domain `$1`
-/// (derived by materialize).
-const DOMAIN_DOCUMENT_TYPES: &str = "SELECT b.name, t.doc_type, t.uniq, t.raw \
-     FROM domain_doc_type t JOIN breach b ON b.id = t.breach_id WHERE t.domain = $1";
 
 /// The key of an address in a domain search: its local part, with the subdomain when the
 /// address is on one of `domain` (`jane@mail` for `jane@mail.contoso.de`).

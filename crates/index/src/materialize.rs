@@ -10,13 +10,11 @@ use crate::{Alerts, Error, Index};
 use leakdex_core::{DataClass, Kind, KINDS};
 use sqlx::Row;
 
-const DERIVED: [&str; 7] = [
+const DERIVED: [&str; 5] = [
     "reach",
-    "domain_doc_type",
     "org_branch",
     "account_breach",
     "domain_breach",
-    "domain_kind",
     "breach_count",
 ];
 
@@ -194,7 +192,11 @@ impl Index {
             &mut tx,
             self.backend,
             "org_branch",
-            &[("org_key", false), ("domain", false), ("breach_id", true)],
+            &[
+                ("org_key", crate::bulk::Col::Text),
+                ("domain", crate::bulk::Col::Text),
+                ("breach_id", crate::bulk::Col::Int),
+            ],
             rows,
         )
         .await?;

@@ -46,16 +46,57 @@ pub(crate) fn pack(pairs: &mut Vec<(i64, u64)>) -> Vec<u8> {
 /// Unpacks what [`pack`] wrote, appending to `out`. A damaged BLOB is an error, never a
 /// panic: the pairs read before the damage are kept in `out`.
 pub(crate) fn unpack(data: &[u8], out: &mut Vec<(i64, u64)>) -> Result<(), crate::Error> {
+    read_rows::<2>(data, |[id, count]| {
+        out.push((i64::try_from(id).unwrap_or(i64::MAX), count))
+    })
+}
+
+/// Packs rows of `N` numbers, the first delta-coded: rows are sorted by it here, and a
+/// repeated first number keeps its first row. `domain_breach.kinds` holds (kind position,
+/// occurrences) rows this way, `domain_breach.doc_types` (label position, unique, raw).
+pub(crate) fn pack_rows<const N: usize>(rows: &mut Vec<[u64; N]>) -> Vec<u8> {
+    rows.sort_unstable_by_key(|r| r[0]);
+    rows.dedup_by_key(|r| r[0]);
+    let mut out = Vec::with_capacity(rows.len() * N * 2);
+    let mut prev: u64 = 0;
+    for row in rows.iter() {
+        put(&mut out, row[0].saturating_sub(prev));
+        prev = row[0];
+        for &v in &row[1..] {
+            put(&mut out, v);
+        }
+    }
+    out
+}
+
+/// Unpacks what [`pack_rows`] wrote; a damaged BLOB is an error, never a panic.
+pub(crate) fn unpack_rows<const N: usize>(data: &[u8]) -> Result<Vec<[u64; N]>, crate::Error> {
+    let mut out = Vec::new();
+    read_rows::<N>(data, |row| out.push(row))?;
+    Ok(out)
+}
+
+/// Calls `each` with every row of `N` varints in `data`, the first delta-decoded.
+fn read_rows<const N: usize>(
+    data: &[u8],
+    mut each: impl FnMut([u64; N]),
+) -> Result<(), crate::Error> {
     let mut at = 0;
-    let mut id: u64 = 0;
+    let mut first: u64 = 0;
     while at < data.len() {
-        let (Some(delta), Some(count)) = (get(data, &mut at), get(data, &mut at)) else {
-            return Err(crate::Error::Invalid(
-                "a blob's packed values are damaged".into(),
-            ));
-        };
-        id = id.saturating_add(delta);
-        out.push((i64::try_from(id).unwrap_or(i64::MAX), count));
+        let mut row = [0u64; N];
+        for (i, slot) in row.iter_mut().enumerate() {
+            let Some(v) = get(data, &mut at) else {
+                return Err(crate::Error::Invalid("packed counts are damaged".into()));
+            };
+            *slot = if i == 0 {
+                first = first.saturating_add(v);
+                first
+            } else {
+                v
+            };
+        }
+        each(row);
     }
     Ok(())
 }
@@ -97,5 +138,17 @@ mod tests {
         let mut out = Vec::new();
         assert!(unpack(&data[..data.len() - 1], &mut out).is_err());
         assert_eq!(out, vec![(7, 3)]);
+    }
+
+    #[test]
+    fn rows_round_trip_and_damage_is_an_error() {
+        let mut rows = vec![[14, 2, 5], [0, 300, 301], [3, 1, 1], [14, 9, 9]];
+        let data = pack_rows(&mut rows);
+        assert_eq!(
+            unpack_rows::<3>(&data).expect("unpack"),
+            vec![[0, 300, 301], [3, 1, 1], [14, 2, 5]]
+        );
+        assert!(unpack_rows::<3>(&data[..data.len() - 1]).is_err());
+        assert!(unpack_rows::<2>(&[]).expect("empty").is_empty());
     }
 }

@@ -74,10 +74,10 @@ impl Index {
     pub async fn search_email(&self, email: &str) -> Result<Vec<EmailHit>, Error> {
         let rows = sqlx::query(
             "SELECT b.name, b.title, ab.occurrences, b.data_classes, b.is_sensitive, b.is_retired \
-             FROM account_breach ab JOIN breach b ON b.id = ab.breach_id \
-             WHERE ab.email = $1 ORDER BY b.name",
+             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+             JOIN breach b ON b.id = ab.breach_id WHERE a.sha1 = $1 ORDER BY b.name",
         )
-        .bind(email.trim().to_lowercase())
+        .bind(crate::account::sha1(&email.trim().to_lowercase()))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -163,7 +163,7 @@ impl Index {
         let domain = domain.trim().to_lowercase();
         let domain = leakdex_core::registrable_domain(&domain).unwrap_or(domain);
         let rows = sqlx::query(
-            "SELECT b.id, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
+            "SELECT d.kinds, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
                     b.is_sensitive, b.is_retired \
              FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
              WHERE d.domain = $1 ORDER BY b.name",
@@ -173,14 +173,8 @@ impl Index {
         .await?;
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
-            let id: i64 = r.try_get(0)?;
-            let kinds = sqlx::query(
-                "SELECT kind, occurrences FROM domain_kind WHERE domain = $1 AND breach_id = $2",
-            )
-            .bind(&domain)
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
+            let kinds = r.try_get::<Option<Vec<u8>>, _>(0)?.unwrap_or_default();
+            let kinds = crate::packed::unpack_rows::<2>(&kinds)?;
             let mut per_kind = BTreeMap::new();
             let mut data_classes = Vec::new();
             let messages = u(r.try_get(6)?);
@@ -189,10 +183,11 @@ impl Index {
             }
             // The addresses at the domain themselves.
             data_classes.push(leakdex_core::DataClass::EmailAddresses.as_str().to_string());
-            for k in kinds {
-                let kind: String = k.try_get(0)?;
-                let n = u(k.try_get(1)?);
-                if let Some(kind) = leakdex_core::KINDS.iter().find(|x| x.as_str() == kind) {
+            for [k, n] in kinds {
+                if let Some(kind) = usize::try_from(k)
+                    .ok()
+                    .and_then(|k| leakdex_core::KINDS.get(k))
+                {
                     per_kind.insert(kind.plural().to_string(), n);
                     if let Some(c) = kind.data_class() {
                         data_classes.push(c.as_str().to_string());

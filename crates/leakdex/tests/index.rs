@@ -552,9 +552,24 @@ fn answers(db: &TestDb, breach: &str, domains: &[String]) -> serde_json::Value {
         for d in domains {
             let rows = index.domain_addresses(d).await.expect("addresses");
             let types = index.domain_document_types(d).await.expect("types");
+            // Per address: its breaches by address and through its hash's range.
+            let mut lookups = Vec::new();
+            for r in rows.iter().take(3) {
+                let breaches = index.account_breaches(&r.email, true).await.expect("breaches");
+                let hash = sha1_hex(&r.email);
+                let range = index.range(&hash[..6]).await.expect("range");
+                assert!(
+                    range.iter().any(|(suffix, _)| *suffix == hash[6..]),
+                    "an address's hash is missing from its range"
+                );
+                let names: Vec<String> = breaches.into_iter().map(|b| b.name).collect();
+                lookups.push(serde_json::json!([r.email, names, range]));
+            }
             out[d] = serde_json::json!({
                 "addresses": serde_json::to_value(rows).expect("json"),
                 "types": format!("{types:?}"),
+                "domain pwn count": format!("{:?}", index.domain_pwn_count(d).await.expect("count")),
+                "lookups": lookups,
             });
         }
         index.close().await;
@@ -564,6 +579,14 @@ fn answers(db: &TestDb, breach: &str, domains: &[String]) -> serde_json::Value {
             serde_json::from_str(&ok(db, &["search", d, "--json"])).expect("json");
     }
     out
+}
+
+fn sha1_hex(s: &str) -> String {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 /// The first `n` registrable domains of a corpus's truth.
@@ -660,8 +683,8 @@ both!(
             for sql in [
                 "UPDATE node SET vals = NULL",
                 "DELETE FROM value",
-                "UPDATE account_breach SET kinds = 0, doc_types = ''",
-                "DELETE FROM domain_doc_type",
+                "UPDATE account_breach SET kinds = 0, doc_types = 0",
+                "UPDATE domain_breach SET kinds = NULL, doc_types = NULL",
             ] {
                 sqlx::query(sql).execute(&pool).await.expect(sql);
             }
@@ -684,8 +707,8 @@ both!(
         exec(
             db,
             &[
-                "UPDATE account_breach SET kinds = 0, doc_types = ''",
-                "DELETE FROM domain_doc_type",
+                "UPDATE account_breach SET kinds = 0, doc_types = 0",
+                "UPDATE domain_breach SET kinds = NULL, doc_types = NULL",
                 "INSERT INTO settings (name, value) SELECT 'rederive_0008', value FROM settings \
                  WHERE name = 'value_key'",
             ],
@@ -698,6 +721,210 @@ both!(
         // And ingesting into the upgraded index still changes nothing.
         ingest(db, &[&corpus], "Old");
         assert_eq!(answers(db, "Old", &domains), before);
+    }
+);
+
+/// Rows of `N` varints, the first delta-coded (crates/index/src/packed.rs, `pack_rows`).
+fn unpack_rows<const N: usize>(data: &[u8]) -> Vec<[i64; N]> {
+    let (mut out, mut at, mut first) = (Vec::new(), 0, 0i64);
+    while at < data.len() {
+        let mut row = [0i64; N];
+        for (i, slot) in row.iter_mut().enumerate() {
+            let (mut v, mut shift) = (0u64, 0);
+            loop {
+                let b = data[at];
+                at += 1;
+                v |= u64::from(b & 0x7f) << shift;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            *slot = if i == 0 {
+                first += v as i64;
+                first
+            } else {
+                v as i64
+            };
+        }
+        out.push(row);
+    }
+    out
+}
+
+both!(
+    an_index_of_layout_0008_is_upgraded_in_place,
+    |dir: &Path, db: &TestDb| {
+        use sqlx::Row;
+        let (corpus, truth) = generate(dir, 7, 17, None);
+        ingest(db, &[&corpus], "Open");
+        ingest(db, &[&corpus], "Closed");
+        ok(db, &["breach", "seal", "Closed"]);
+        let domains = first_domains(&truth, 5);
+        let before = (answers(db, "Open", &domains), show(db, "Closed"));
+        // Rewrite the index as migration 0008 left it: accounts keyed by address with a
+        // hex SHA-1, document types as labels, per-domain kinds and document types as rows.
+        const LABELS: [&str; 15] = [
+            "email",
+            "invoice",
+            "purchase_order",
+            "quote",
+            "statement_of_work",
+            "proof_of_execution",
+            "contract",
+            "price_list",
+            "customer_stock",
+            "customer_list",
+            "database_backup",
+            "project_plan",
+            "internal_assessment",
+            "other",
+            "signed_contract",
+        ];
+        const KIND_NAMES: [&str; 8] = [
+            "email",
+            "domain",
+            "organization",
+            "person",
+            "phone",
+            "card",
+            "iban",
+            "secret",
+        ];
+        rt().block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            let run = |sql: &'static str| {
+                let pool = pool.clone();
+                async move { sqlx::query(sql).execute(&pool).await.expect(sql) }
+            };
+            let accounts = sqlx::query(
+                "SELECT a.email, a.sha1, a.domain, ab.breach_id, ab.occurrences, ab.kinds, \
+                 ab.doc_types FROM account a JOIN account_breach ab ON ab.account_id = a.id",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("accounts");
+            assert!(accounts.len() > 20, "too few accounts to prove anything");
+            let domain_rows = sqlx::query("SELECT domain, breach_id, kinds, doc_types FROM domain_breach")
+                .fetch_all(&pool)
+                .await
+                .expect("domains");
+            for sql in [
+                "DROP TABLE account_breach",
+                "DROP TABLE account",
+                "CREATE TABLE account (email TEXT PRIMARY KEY, sha1 TEXT NOT NULL, domain TEXT NOT NULL)",
+                "CREATE INDEX account_sha1 ON account (sha1)",
+                "CREATE INDEX account_domain ON account (domain)",
+                "CREATE TABLE account_breach (email TEXT NOT NULL, breach_id BIGINT NOT NULL, \
+                 occurrences BIGINT NOT NULL, kinds BIGINT NOT NULL DEFAULT 0, \
+                 doc_types TEXT NOT NULL DEFAULT '', PRIMARY KEY (email, breach_id))",
+                "CREATE INDEX account_breach_breach ON account_breach (breach_id)",
+                "CREATE TABLE domain_kind (domain TEXT NOT NULL, breach_id BIGINT NOT NULL, \
+                 kind TEXT NOT NULL, occurrences BIGINT NOT NULL, PRIMARY KEY (domain, breach_id, kind))",
+                "CREATE TABLE domain_doc_type (domain TEXT NOT NULL, breach_id BIGINT NOT NULL, \
+                 doc_type TEXT NOT NULL, uniq BIGINT NOT NULL, raw BIGINT NOT NULL, \
+                 PRIMARY KEY (domain, breach_id, doc_type))",
+                "ALTER TABLE domain_breach DROP COLUMN kinds",
+                "ALTER TABLE domain_breach DROP COLUMN doc_types",
+                "DELETE FROM _sqlx_migrations WHERE version = 9",
+            ] {
+                run(sql).await;
+            }
+            for r in &accounts {
+                let email: String = r.try_get(0).expect("email");
+                let sha1: Vec<u8> = r.try_get(1).expect("sha1");
+                let hex: String = sha1.iter().map(|b| format!("{b:02X}")).collect();
+                let domain: String = r.try_get(2).expect("domain");
+                sqlx::query(
+                    "INSERT INTO account (email, sha1, domain) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&email)
+                .bind(hex)
+                .bind(domain)
+                .execute(&pool)
+                .await
+                .expect("account");
+                let mask: i64 = r.try_get(6).expect("doc_types");
+                let labels: Vec<&str> = (0..LABELS.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| LABELS[i])
+                    .collect();
+                sqlx::query(
+                    "INSERT INTO account_breach (email, breach_id, occurrences, kinds, doc_types) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(email)
+                .bind(r.try_get::<i64, _>(3).expect("breach"))
+                .bind(r.try_get::<i64, _>(4).expect("occurrences"))
+                .bind(r.try_get::<i64, _>(5).expect("kinds"))
+                .bind(labels.join(","))
+                .execute(&pool)
+                .await
+                .expect("account_breach");
+            }
+            for r in &domain_rows {
+                let domain: String = r.try_get(0).expect("domain");
+                let breach: i64 = r.try_get(1).expect("breach");
+                let kinds: Vec<u8> = r.try_get(2).expect("kinds");
+                let types: Vec<u8> = r.try_get(3).expect("types");
+                for [k, n] in unpack_rows::<2>(&kinds) {
+                    sqlx::query(
+                        "INSERT INTO domain_kind (domain, breach_id, kind, occurrences) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&domain)
+                    .bind(breach)
+                    .bind(KIND_NAMES[k as usize])
+                    .bind(n)
+                    .execute(&pool)
+                    .await
+                    .expect("domain_kind");
+                }
+                for [t, uniq, raw] in unpack_rows::<3>(&types) {
+                    sqlx::query(
+                        "INSERT INTO domain_doc_type (domain, breach_id, doc_type, uniq, raw) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&domain)
+                    .bind(breach)
+                    .bind(LABELS[t as usize])
+                    .bind(uniq)
+                    .bind(raw)
+                    .execute(&pool)
+                    .await
+                    .expect("domain_doc_type");
+                }
+            }
+            pool.close().await;
+        });
+        // The next open migrates and packs: the same answers, for the sealed breach too
+        // (its counts cannot be re-derived: they must survive the conversion).
+        let after = (answers(db, "Open", &domains), show(db, "Closed"));
+        assert_eq!(before, after, "the upgrade changed what the index answers");
+        rt().block_on(async {
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM domain_breach WHERE kinds IS NULL")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count");
+            assert_eq!(n, 0, "domains left without their packed kinds");
+            pool.close().await;
+        });
+        // (`answers` covers both breaches per domain: the per-domain search, document
+        // types and per-address rows list the sealed one beside the open one.)
+        // Deleted and loaded again, the open breach answers as before.
+        ok(db, &["breach", "delete", "Open"]);
+        ingest(db, &[&corpus], "Open");
+        let (mut again, mut first) = (answers(db, "Open", &domains), before.0);
+        for a in [&mut again, &mut first] {
+            let show = a["show"].as_object_mut().expect("show");
+            show.remove("AddedDate");
+            show.remove("ModifiedDate");
+        }
+        assert_eq!(again, first, "a breach loaded again after the upgrade");
     }
 );
 

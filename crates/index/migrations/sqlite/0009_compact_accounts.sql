@@ -1,0 +1,64 @@
+-- Compact accounts and per-domain counts. Never edit: add 0010_….
+--
+-- An account was keyed by its address, which every per-breach row and three indexes
+-- repeated, and its SHA-1 was 40 hex characters: ~220 bytes an account before its breaches.
+-- Now an account has an integer id, its SHA-1 as 20 bytes (the key of every lookup: an
+-- address is hashed, a range is a prefix of the hash) and the address once, with no index
+-- of its own; `account_breach` refers to the id, its document types a bit mask
+-- (bit i = position i of leakdex_core::DOC_LABELS) instead of comma-separated labels.
+-- Ids follow (domain, address): a domain's accounts and their breach rows are adjacent.
+CREATE TABLE account_next (
+    id     INTEGER PRIMARY KEY,
+    sha1   BLOB NOT NULL UNIQUE,
+    email  TEXT NOT NULL,
+    domain TEXT NOT NULL
+);
+INSERT INTO account_next (sha1, email, domain)
+SELECT unhex(o.sha1), o.email, o.domain FROM account o ORDER BY o.domain, o.email;
+
+CREATE TABLE account_breach_next (
+    account_id  INTEGER NOT NULL,
+    breach_id   INTEGER NOT NULL,
+    occurrences INTEGER NOT NULL,
+    kinds       BIGINT NOT NULL,
+    doc_types   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, breach_id)
+) WITHOUT ROWID;
+INSERT INTO account_breach_next (account_id, breach_id, occurrences, kinds, doc_types)
+SELECT n.id, ab.breach_id, ab.occurrences, ab.kinds,
+      CASE WHEN (',' || ab.doc_types || ',') LIKE '%,email,%' THEN 1 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,invoice,%' THEN 2 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,purchase_order,%' THEN 4 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,quote,%' THEN 8 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,statement_of_work,%' THEN 16 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,proof_of_execution,%' THEN 32 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,contract,%' THEN 64 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,price_list,%' THEN 128 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,customer_stock,%' THEN 256 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,customer_list,%' THEN 512 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,database_backup,%' THEN 1024 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,project_plan,%' THEN 2048 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,internal_assessment,%' THEN 4096 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,other,%' THEN 8192 ELSE 0 END
+    + CASE WHEN (',' || ab.doc_types || ',') LIKE '%,signed_contract,%' THEN 16384 ELSE 0 END
+FROM account_breach ab
+JOIN account o ON o.email = ab.email
+JOIN account_next n ON n.sha1 = unhex(o.sha1)
+ORDER BY n.id, ab.breach_id;
+
+DROP TABLE account_breach;
+DROP TABLE account;
+ALTER TABLE account_next RENAME TO account;
+ALTER TABLE account_breach_next RENAME TO account_breach;
+CREATE INDEX account_domain ON account (domain);
+CREATE INDEX account_breach_breach ON account_breach (breach_id);
+
+-- Per domain and breach, the occurrences of each kind and the documents by type were one
+-- row each in `domain_kind` and `domain_doc_type` (~900 bytes a domain with their
+-- indexes); now they are two packed columns of `domain_breach`
+-- (crates/index/src/packed.rs): (kind position, occurrences) and (label position, unique
+-- documents, raw copies) as varints. The rows of those two tables are packed into the
+-- columns, and the tables dropped, when the index is opened (crates/index/src/db.rs,
+-- `upgrade`).
+ALTER TABLE domain_breach ADD COLUMN kinds BLOB;
+ALTER TABLE domain_breach ADD COLUMN doc_types BLOB;

@@ -1,0 +1,72 @@
+//! An account's lookup key: the SHA-1 of its normalised address, stored as 20 bytes and
+//! shown as HIBP's upper-case hex.
+
+/// SHA-1 of `email` (already normalised: lower-cased, trimmed).
+pub(crate) fn sha1(email: &str) -> Vec<u8> {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(email.as_bytes()).to_vec()
+}
+
+/// `bytes` as upper-case hex, as HIBP's range API spells hashes.
+pub(crate) fn upper_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// The half-open interval `[low, high)` of 20-byte hashes starting with the hex `prefix`
+/// (an even number of hex digits, checked by the caller): `low` is the prefix's bytes,
+/// which sort before every longer value they begin; `high` the same bytes followed by
+/// more `0xFF` bytes than a hash holds, which sorts after every hash they begin.
+pub(crate) fn prefix_range(prefix: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let low = prefix.to_vec();
+    let mut high = low.clone();
+    high.resize(21, 0xFF);
+    (low, high)
+}
+
+/// The bytes of an even-length hex string; `None` for anything else.
+pub(crate) fn from_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_is_hibp_style_upper_hex() {
+        // SHA-1("test@example.com"), as HIBP's range API expects it.
+        assert_eq!(
+            upper_hex(&sha1("test@example.com")),
+            "567159D622FFBB50B11B0EFD307BE358624A26EE"
+        );
+    }
+
+    #[test]
+    fn a_prefix_range_holds_exactly_the_hashes_it_begins() {
+        let (low, high) = prefix_range(&from_hex("567159").expect("hex"));
+        let inside = sha1("test@example.com");
+        assert!(low.as_slice() <= inside.as_slice() && inside.as_slice() < high.as_slice());
+        let mut last = from_hex("567159").expect("hex");
+        last.resize(20, 0xFF);
+        assert!(last.as_slice() < high.as_slice());
+        let mut next = from_hex("56715A").expect("hex");
+        next.resize(20, 0);
+        assert!(next.as_slice() >= high.as_slice());
+        let (_, top) = prefix_range(&[0xFF, 0xFF, 0xFF]);
+        assert!([0xFFu8; 20].as_slice() < top.as_slice());
+        assert_eq!(from_hex("5G"), None);
+        assert_eq!(from_hex("567"), None);
+    }
+}
