@@ -7,6 +7,37 @@ pub(crate) fn sha1(email: &str) -> Vec<u8> {
     Sha1::digest(email.as_bytes()).to_vec()
 }
 
+/// What `account.stem` holds of `email`: the address up to its registrable `domain`,
+/// separator included (`jane@` for jane@contoso.de, `jane@mail.` for jane@mail.contoso.de),
+/// or the whole address when it does not end in its domain. No address ends in `@` or
+/// `.` (the detector trims them), so [`address`] can tell the two apart.
+pub(crate) fn stem<'a>(email: &'a str, domain: &str) -> &'a str {
+    match email.strip_suffix(domain) {
+        Some(s) if !domain.is_empty() && (s.ends_with('@') || s.ends_with('.')) => s,
+        _ => email,
+    }
+}
+
+/// The address of an account from its `stem` and `domain` (the inverse of [`stem`]).
+pub(crate) fn address(stem: &str, domain: &str) -> String {
+    if stem.ends_with('@') || stem.ends_with('.') {
+        format!("{stem}{domain}")
+    } else {
+        stem.to_string()
+    }
+}
+
+/// [`address`] in SQL, for the account table aliased `a`.
+pub(crate) const ADDRESS_SQL: &str = "CASE WHEN substr(a.stem, length(a.stem), 1) IN ('@', '.') \
+     THEN a.stem || a.domain ELSE a.stem END";
+
+/// The key of an address in a domain search, from its stem: the part before `@`, with
+/// the subdomain for an address on one (`jane@mail` for jane@mail.contoso.de); a whole
+/// address for one that does not end in its domain.
+pub(crate) fn alias(stem: &str) -> &str {
+    stem.strip_suffix(['@', '.']).unwrap_or(stem)
+}
+
 /// `bytes` as upper-case hex, as HIBP's range API spells hashes.
 pub(crate) fn upper_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -51,6 +82,30 @@ mod tests {
             upper_hex(&sha1("test@example.com")),
             "567159D622FFBB50B11B0EFD307BE358624A26EE"
         );
+    }
+
+    #[test]
+    fn stems_give_back_the_address_and_the_alias() {
+        for (email, domain, stem_, alias_) in [
+            ("jane@contoso.de", "contoso.de", "jane@", "jane"),
+            (
+                "jane@mail.contoso.de",
+                "contoso.de",
+                "jane@mail.",
+                "jane@mail",
+            ),
+            (
+                "jane@xcontoso.de",
+                "contoso.de",
+                "jane@xcontoso.de",
+                "jane@xcontoso.de",
+            ),
+            ("jane@localhost", "", "jane@localhost", "jane@localhost"),
+        ] {
+            assert_eq!(stem(email, domain), stem_);
+            assert_eq!(address(stem_, domain), email);
+            assert_eq!(alias(stem_), alias_);
+        }
     }
 
     #[test]

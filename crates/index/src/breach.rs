@@ -434,10 +434,12 @@ async fn collect_graph(
     .await?
     .rows_affected();
     collect_values(tx, backend).await?;
-    sqlx::query(
-        "DELETE FROM account WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.account_id = account.id) \
-         AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = account.email)",
-    )
+    sqlx::query(&format!(
+        "DELETE FROM account WHERE id IN (SELECT a.id FROM account a \
+         WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.account_id = a.id) \
+         AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = {}))",
+        crate::account::ADDRESS_SQL
+    ))
     .execute(&mut **tx)
     .await?;
     Ok(blobs)

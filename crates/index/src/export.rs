@@ -62,12 +62,13 @@ impl Index {
         &self,
         mut f: impl FnMut(AccountRow) -> std::io::Result<()>,
     ) -> Result<u64, Error> {
-        let mut rows = sqlx::query(
-            "SELECT a.email, a.sha1, a.domain, b.name, ab.occurrences \
+        let sql = format!(
+            "SELECT {address} AS email, a.sha1, a.domain, b.name, ab.occurrences \
              FROM account_breach ab JOIN account a ON a.id = ab.account_id \
-             JOIN breach b ON b.id = ab.breach_id ORDER BY a.email, b.name",
-        )
-        .fetch(&self.pool);
+             JOIN breach b ON b.id = ab.breach_id ORDER BY email, b.name",
+            address = crate::account::ADDRESS_SQL
+        );
+        let mut rows = sqlx::query(&sql).fetch(&self.pool);
         let mut n = 0;
         while let Some(r) = rows.try_next().await? {
             f(AccountRow {

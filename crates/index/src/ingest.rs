@@ -538,15 +538,16 @@ async fn write_batch(
     accounts.dedup();
     for chunk in accounts.chunks(ROWS) {
         let sql = format!(
-            "INSERT INTO account (email, sha1, domain) VALUES {} ON CONFLICT (sha1) DO NOTHING",
+            "INSERT INTO account (stem, sha1, domain) VALUES {} ON CONFLICT (sha1) DO NOTHING",
             placeholders(index.backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for &e in chunk {
+            let domain = account_domain(e);
             q = q
-                .bind(e)
+                .bind(crate::account::stem(e, &domain).to_string())
                 .bind(crate::account::sha1(e))
-                .bind(account_domain(e));
+                .bind(domain);
         }
         q.execute(&mut *tx).await?;
     }

@@ -98,18 +98,20 @@ impl Index {
         domain: &str,
     ) -> Result<BTreeMap<String, Vec<String>>, Error> {
         let rows = sqlx::query(
-            "SELECT a.email, b.name FROM account a \
+            "SELECT a.stem, b.name FROM account a \
              JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.email, b.name",
+             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name",
         )
         .bind(domain)
         .fetch_all(&self.pool)
         .await?;
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in rows {
-            let email: String = r.try_get(0)?;
+            let stem: String = r.try_get(0)?;
             let name: String = r.try_get(1)?;
-            out.entry(alias(&email, domain)).or_default().push(name);
+            out.entry(crate::account::alias(&stem).to_string())
+                .or_default()
+                .push(name);
         }
         Ok(out)
     }
@@ -121,9 +123,9 @@ impl Index {
         // `kinds` and `doc_types` are what materialize derived from the blobs holding
         // each address (docs/counting.md).
         let rows = sqlx::query(
-            "SELECT a.email, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
+            "SELECT a.stem, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
              JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.email, b.name",
+             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name",
         )
         .bind(domain)
         .fetch_all(&self.pool)
@@ -159,13 +161,15 @@ impl Index {
                 }
             }
             out.push(AddressRow {
-                email: r.try_get(0)?,
+                email: crate::account::address(&r.try_get::<String, _>(0)?, domain),
                 breach: r.try_get(1)?,
                 occurrences: u(r.try_get(2)?),
                 data_classes: classes.into_iter().collect(),
                 document_types: document_types.into_iter().collect(),
             });
         }
+        // In address order (the stems' order can differ where one stem begins another).
+        out.sort_by(|a, b| (&a.email, &a.breach).cmp(&(&b.email, &b.breach)));
         Ok(out)
     }
 }
@@ -179,7 +183,7 @@ impl Index {
     ) -> Result<BTreeMap<String, BTreeMap<String, crate::Count>>, Error> {
         let rows = sqlx::query(
             "SELECT b.name, d.doc_types FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.domain = $1",
+             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1",
         )
         .bind(domain)
         .fetch_all(&self.pool)
@@ -201,31 +205,5 @@ impl Index {
             }
         }
         Ok(out)
-    }
-}
-
-/// The key of an address in a domain search: its local part, with the subdomain when the
-/// address is on one of `domain` (`jane@mail` for `jane@mail.contoso.de`).
-fn alias(email: &str, domain: &str) -> String {
-    match email.rsplit_once('@') {
-        Some((local, host)) if host == domain => local.to_string(),
-        Some((local, host)) => match host.strip_suffix(domain).and_then(|s| s.strip_suffix('.')) {
-            Some(sub) => format!("{local}@{sub}"),
-            None => email.to_string(),
-        },
-        None => email.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn aliases() {
-        assert_eq!(super::alias("jane@contoso.de", "contoso.de"), "jane");
-        assert_eq!(
-            super::alias("jane@mail.contoso.de", "contoso.de"),
-            "jane@mail"
-        );
-        assert_eq!(super::alias("jane@other.de", "contoso.de"), "jane@other.de");
     }
 }

@@ -122,7 +122,7 @@ impl Index {
                     d.documents, d.messages \
              FROM org_branch o JOIN breach b ON b.id = o.breach_id \
              JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
-             WHERE {filter} AND b.is_retired = 0 \
+             WHERE o.breach_id IN (SELECT id FROM breach) AND {filter} AND b.is_retired = 0 \
              ORDER BY o.org_key, b.name, d.domain"
         ))
         .bind(pattern)
@@ -166,7 +166,7 @@ impl Index {
             "SELECT d.kinds, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
                     b.is_sensitive, b.is_retired \
              FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.domain = $1 ORDER BY b.name",
+             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1 ORDER BY b.name",
         )
         .bind(&domain)
         .fetch_all(&self.pool)

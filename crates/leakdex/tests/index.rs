@@ -799,7 +799,7 @@ both!(
                 async move { sqlx::query(sql).execute(&pool).await.expect(sql) }
             };
             let accounts = sqlx::query(
-                "SELECT a.email, a.sha1, a.domain, ab.breach_id, ab.occurrences, ab.kinds, \
+                "SELECT a.stem, a.sha1, a.domain, ab.breach_id, ab.occurrences, ab.kinds, \
                  ab.doc_types FROM account a JOIN account_breach ab ON ab.account_id = a.id",
             )
             .fetch_all(&pool)
@@ -832,10 +832,16 @@ both!(
                 run(sql).await;
             }
             for r in &accounts {
-                let email: String = r.try_get(0).expect("email");
+                let stem: String = r.try_get(0).expect("stem");
                 let sha1: Vec<u8> = r.try_get(1).expect("sha1");
                 let hex: String = sha1.iter().map(|b| format!("{b:02X}")).collect();
                 let domain: String = r.try_get(2).expect("domain");
+                let email = if stem.ends_with('@') || stem.ends_with('.') {
+                    format!("{stem}{domain}")
+                } else {
+                    stem
+                };
+                assert_eq!(sha1_hex(&email), hex, "an account's address and hash disagree");
                 sqlx::query(
                     "INSERT INTO account (email, sha1, domain) VALUES ($1, $2, $3) \
                      ON CONFLICT DO NOTHING",

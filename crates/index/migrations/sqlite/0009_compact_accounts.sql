@@ -4,17 +4,25 @@
 -- repeated, and its SHA-1 was 40 hex characters: ~220 bytes an account before its breaches.
 -- Now an account has an integer id, its SHA-1 as 20 bytes (the key of every lookup: an
 -- address is hashed, a range is a prefix of the hash) and the address once, with no index
--- of its own; `account_breach` refers to the id, its document types a bit mask
+-- of its own and without the registrable domain its `domain` column holds: `stem` is the
+-- address up to that domain, separator included (`jane@` for jane@contoso.de, `jane@mail.`
+-- for jane@mail.contoso.de; an address that does not end in its domain is kept whole, and
+-- no address ends in `@` or `.`: crates/index/src/account.rs); `account_breach` refers to the id, its document types a bit mask
 -- (bit i = position i of leakdex_core::DOC_LABELS) instead of comma-separated labels.
 -- Ids follow (domain, address): a domain's accounts and their breach rows are adjacent.
 CREATE TABLE account_next (
     id     INTEGER PRIMARY KEY,
     sha1   BLOB NOT NULL UNIQUE,
-    email  TEXT NOT NULL,
+    stem   TEXT NOT NULL,
     domain TEXT NOT NULL
 );
-INSERT INTO account_next (sha1, email, domain)
-SELECT unhex(o.sha1), o.email, o.domain FROM account o ORDER BY o.domain, o.email;
+INSERT INTO account_next (sha1, stem, domain)
+SELECT unhex(o.sha1),
+       CASE WHEN o.domain <> ''
+             AND substr(o.email, length(o.email) - length(o.domain)) IN ('@' || o.domain, '.' || o.domain)
+            THEN substr(o.email, 1, length(o.email) - length(o.domain)) ELSE o.email END,
+       o.domain
+FROM account o ORDER BY o.domain, o.email;
 
 CREATE TABLE account_breach_next (
     account_id  INTEGER NOT NULL,
@@ -60,5 +68,36 @@ CREATE INDEX account_breach_breach ON account_breach (breach_id);
 -- documents, raw copies) as varints. The rows of those two tables are packed into the
 -- columns, and the tables dropped, when the index is opened (crates/index/src/db.rs,
 -- `upgrade`).
-ALTER TABLE domain_breach ADD COLUMN kinds BLOB;
-ALTER TABLE domain_breach ADD COLUMN doc_types BLOB;
+--
+-- Both tables also lead with the breach now: a breach's rows are one range (materialize
+-- replaces them, `breach show` lists them), and the separate breach index, which
+-- repeated every key, is gone. A lookup by domain or organisation seeks once per breach
+-- (`breach_id IN (SELECT id FROM breach)`): a catalogue holds hundreds of breaches, an
+-- index millions of domains.
+CREATE TABLE domain_breach_next (
+    breach_id   INTEGER NOT NULL,
+    domain      TEXT NOT NULL,
+    accounts    INTEGER NOT NULL,
+    occurrences INTEGER NOT NULL,
+    documents   INTEGER NOT NULL,
+    messages    INTEGER NOT NULL,
+    kinds       BLOB,
+    doc_types   BLOB,
+    PRIMARY KEY (breach_id, domain)
+) WITHOUT ROWID;
+INSERT INTO domain_breach_next (breach_id, domain, accounts, occurrences, documents, messages)
+SELECT breach_id, domain, accounts, occurrences, documents, messages FROM domain_breach
+ORDER BY breach_id, domain;
+DROP TABLE domain_breach;
+ALTER TABLE domain_breach_next RENAME TO domain_breach;
+
+CREATE TABLE org_branch_next (
+    breach_id INTEGER NOT NULL,
+    org_key   TEXT NOT NULL,
+    domain    TEXT NOT NULL,
+    PRIMARY KEY (breach_id, org_key, domain)
+) WITHOUT ROWID;
+INSERT INTO org_branch_next (breach_id, org_key, domain)
+SELECT breach_id, org_key, domain FROM org_branch ORDER BY breach_id, org_key, domain;
+DROP TABLE org_branch;
+ALTER TABLE org_branch_next RENAME TO org_branch;
