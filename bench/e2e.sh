@@ -9,7 +9,8 @@
 # (b) corpus: a ~1 GB generated corpus: MB/s and peak RSS (GNU time).
 # (c) ingest: the same corpus into SQLite and PostgreSQL ($LEAKDEX_BENCH_PG, default
 #             postgres://postgres@127.0.0.1:5432/postgres; a database leakdex_bench is
-#             re-created), side by side with the plain scan; database bytes per account.
+#             re-created), side by side with the plain scan; database bytes per account,
+#             loaded and sealed (SQLite).
 #             BASELINE=/path/to/old/leakdex also runs the previous version into SQLite.
 # (d) documents: the business documents of 12 generated corpora, one directory per
 #             format (docx, pptx, xlsx, xlsb, ods, pdf, msg): documents/s and MB/s with the
@@ -83,6 +84,11 @@ if [ "$what" = ingest ] || [ "$what" = all ]; then
   accounts=$("$LEAKDEX" -q --db "sqlite://$db" breach show Bench --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["PwnCount"])')
   bytes=$(du -b "$db" | cut -f1)
   echo "sqlite: $bytes bytes for $accounts unique accounts ($((bytes / (accounts > 0 ? accounts : 1))) bytes/account)"
+  # Sealed (`leakdex breach seal`: the raw data is gone, no further loads): what is kept.
+  cp "$db" "$WORK/bench-sealed.db"
+  "$LEAKDEX" -q --db "sqlite://$WORK/bench-sealed.db" breach seal Bench > /dev/null
+  sbytes=$(du -b "$WORK/bench-sealed.db" | cut -f1)
+  echo "sqlite sealed: $sbytes bytes ($((sbytes / (accounts > 0 ? accounts : 1))) bytes/account)"
   pgbytes=$(psql "$PGDB" -tAc "SELECT pg_database_size(current_database())")
   echo "postgres: $pgbytes bytes for $accounts unique accounts ($((pgbytes / (accounts > 0 ? accounts : 1))) bytes/account)"
 fi

@@ -392,18 +392,19 @@ impl Index {
     /// Unique accounts of `domain` over the breaches a verified owner sees (all but
     /// retired), for `/subscribeddomains`.
     pub async fn domain_pwn_count(&self, domain: &str) -> Result<(u64, u64), Error> {
-        let row = sqlx::query(
-            "SELECT CAST(COUNT(DISTINCT a.id) AS BIGINT), \
-                    CAST(COUNT(DISTINCT CASE WHEN b.is_spam_list = 0 THEN a.id END) AS BIGINT) \
-             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
-             JOIN breach b ON b.id = ab.breach_id WHERE a.domain = $1 AND b.is_retired = 0",
-        )
-        .bind(domain)
-        .fetch_one(&self.pool)
-        .await?;
+        let row = sqlx::query(DOMAIN_PWN_COUNT)
+            .bind(domain)
+            .fetch_one(&self.pool)
+            .await?;
         Ok((u(row.try_get(0)?), u(row.try_get(1)?)))
     }
 }
+
+/// Unique accounts of a domain over the breaches a verified owner sees.
+pub(crate) const DOMAIN_PWN_COUNT: &str = "SELECT CAST(COUNT(DISTINCT a.id) AS BIGINT), \
+                    CAST(COUNT(DISTINCT CASE WHEN b.is_spam_list = 0 THEN a.id END) AS BIGINT) \
+             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+             JOIN breach b ON b.id = ab.breach_id WHERE a.domain = $1 AND b.is_retired = 0";
 
 #[cfg(test)]
 mod tests {

@@ -40,6 +40,8 @@ mod lookup;
 mod materialize;
 mod outbox;
 mod packed;
+#[cfg(test)]
+mod plans;
 mod search;
 mod time;
 

@@ -37,16 +37,11 @@ impl Index {
             &crate::account::from_hex(&prefix)
                 .ok_or_else(|| Error::Invalid("a range is 6 hexadecimal characters".into()))?,
         );
-        let rows = sqlx::query(
-            "SELECT a.sha1, b.name FROM account a \
-             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.sha1 >= $1 AND a.sha1 < $2 AND b.is_sensitive = 0 AND b.is_retired = 0 \
-             ORDER BY a.sha1, b.name",
-        )
-        .bind(low)
-        .bind(high)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(RANGE)
+            .bind(low)
+            .bind(high)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
         for r in rows {
             let sha1 = crate::account::upper_hex(&r.try_get::<Vec<u8>, _>(0)?);
@@ -67,22 +62,7 @@ impl Index {
         email: &str,
         include_sensitive: bool,
     ) -> Result<Vec<Breach>, Error> {
-        // One statement (the route every client calls): the breaches' catalogue fields
-        // straight from the join, without their counts.
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            let columns = crate::breach::COLUMNS
-                .split(',')
-                .map(|c| format!("b.{0} AS {0}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                "SELECT {columns} FROM account a JOIN account_breach ab ON ab.account_id = a.id \
-                 JOIN breach b ON b.id = ab.breach_id \
-                 WHERE a.sha1 = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
-                 ORDER BY b.name"
-            )
-        });
-        let rows = sqlx::query(SQL.as_str())
+        let rows = sqlx::query(ACCOUNT_BREACHES.as_str())
             .bind(crate::account::sha1(&email.trim().to_lowercase()))
             .bind(i64::from(include_sensitive))
             .fetch_all(&self.pool)
@@ -97,14 +77,10 @@ impl Index {
         &self,
         domain: &str,
     ) -> Result<BTreeMap<String, Vec<String>>, Error> {
-        let rows = sqlx::query(
-            "SELECT a.stem, b.name FROM account a \
-             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name",
-        )
-        .bind(domain)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(BREACHED_DOMAIN)
+            .bind(domain)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in rows {
             let stem: String = r.try_get(0)?;
@@ -122,14 +98,10 @@ impl Index {
     pub async fn domain_addresses(&self, domain: &str) -> Result<Vec<AddressRow>, Error> {
         // `kinds` and `doc_types` are what materialize derived from the blobs holding
         // each address (docs/counting.md).
-        let rows = sqlx::query(
-            "SELECT a.stem, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
-             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name",
-        )
-        .bind(domain)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(DOMAIN_ADDRESSES)
+            .bind(domain)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mask: i64 = r.try_get(3)?;
@@ -181,13 +153,10 @@ impl Index {
         &self,
         domain: &str,
     ) -> Result<BTreeMap<String, BTreeMap<String, crate::Count>>, Error> {
-        let rows = sqlx::query(
-            "SELECT b.name, d.doc_types FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1",
-        )
-        .bind(domain)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(DOMAIN_DOCUMENT_TYPES)
+            .bind(domain)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: BTreeMap<String, BTreeMap<String, crate::Count>> = BTreeMap::new();
         for r in rows {
             let types = r.try_get::<Option<Vec<u8>>, _>(1)?.unwrap_or_default();
@@ -207,3 +176,41 @@ impl Index {
         Ok(out)
     }
 }
+
+/// An account's breaches as full catalogue entries, by the SHA-1 of its address: one
+/// statement (the route every client calls), the catalogue fields straight from the join.
+pub(crate) static ACCOUNT_BREACHES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let columns = crate::breach::COLUMNS
+        .split(',')
+        .map(|c| format!("b.{0} AS {0}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {columns} FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+         JOIN breach b ON b.id = ab.breach_id \
+         WHERE a.sha1 = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
+         ORDER BY b.name"
+    )
+});
+
+/// The accounts of a SHA-1 interval with their public breaches (`$1` ≤ hash < `$2`).
+pub(crate) const RANGE: &str = "SELECT a.sha1, b.name FROM account a \
+             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
+             WHERE a.sha1 >= $1 AND a.sha1 < $2 AND b.is_sensitive = 0 AND b.is_retired = 0 \
+             ORDER BY a.sha1, b.name";
+
+/// The stems of a domain's accounts with their breaches (retired ones left out).
+pub(crate) const BREACHED_DOMAIN: &str = "SELECT a.stem, b.name FROM account a \
+             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
+             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name";
+
+/// A domain's accounts per breach with what materialize derived for them.
+pub(crate) const DOMAIN_ADDRESSES: &str =
+    "SELECT a.stem, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
+             JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
+             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name";
+
+/// Per breach, the packed document types of a domain.
+pub(crate) const DOMAIN_DOCUMENT_TYPES: &str =
+    "SELECT b.name, d.doc_types FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
+             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1";

@@ -72,14 +72,10 @@ fn classes(json: &str) -> Vec<String> {
 impl Index {
     /// The breaches an address (normalised: lower-cased) is in.
     pub async fn search_email(&self, email: &str) -> Result<Vec<EmailHit>, Error> {
-        let rows = sqlx::query(
-            "SELECT b.name, b.title, ab.occurrences, b.data_classes, b.is_sensitive, b.is_retired \
-             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
-             JOIN breach b ON b.id = ab.breach_id WHERE a.sha1 = $1 ORDER BY b.name",
-        )
-        .bind(crate::account::sha1(&email.trim().to_lowercase()))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(SEARCH_EMAIL)
+            .bind(crate::account::sha1(&email.trim().to_lowercase()))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(EmailHit {
@@ -110,24 +106,14 @@ impl Index {
                 "give at least 3 letters of the organisation's name".into(),
             ));
         }
-        let (filter, pattern) = match self.backend {
-            crate::db::Backend::Sqlite => (
-                "o.org_key IN (SELECT org_key FROM org_search WHERE org_search MATCH $1)",
-                format!("\"{key}\""),
-            ),
-            crate::db::Backend::Postgres => ("o.org_key LIKE $1", format!("%{key}%")),
+        let pattern = match self.backend {
+            crate::db::Backend::Sqlite => format!("\"{key}\""),
+            crate::db::Backend::Postgres => format!("%{key}%"),
         };
-        let rows = sqlx::query(&format!(
-            "SELECT o.org_key, b.name, b.is_sensitive, d.domain, d.accounts, d.occurrences, \
-                    d.documents, d.messages \
-             FROM org_branch o JOIN breach b ON b.id = o.breach_id \
-             JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
-             WHERE o.breach_id IN (SELECT id FROM breach) AND {filter} AND b.is_retired = 0 \
-             ORDER BY o.org_key, b.name, d.domain"
-        ))
-        .bind(pattern)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&search_org_sql(self.backend))
+            .bind(pattern)
+            .fetch_all(&self.pool)
+            .await?;
         let mut hits: Vec<OrgHit> = Vec::new();
         for r in &rows {
             let org: String = r.try_get(0)?;
@@ -162,15 +148,10 @@ impl Index {
     pub async fn search_domain(&self, domain: &str) -> Result<Vec<DomainHit>, Error> {
         let domain = domain.trim().to_lowercase();
         let domain = leakdex_core::registrable_domain(&domain).unwrap_or(domain);
-        let rows = sqlx::query(
-            "SELECT d.kinds, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
-                    b.is_sensitive, b.is_retired \
-             FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1 ORDER BY b.name",
-        )
-        .bind(&domain)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(SEARCH_DOMAIN)
+            .bind(&domain)
+            .fetch_all(&self.pool)
+            .await?;
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
             let kinds = r.try_get::<Option<Vec<u8>>, _>(0)?.unwrap_or_default();
@@ -284,4 +265,36 @@ impl Index {
             .map(|r| Ok((r.try_get(0)?, u(r.try_get(1)?))))
             .collect()
     }
+}
+
+/// An account's breaches, by the SHA-1 of its address.
+pub(crate) const SEARCH_EMAIL: &str =
+    "SELECT b.name, b.title, ab.occurrences, b.data_classes, b.is_sensitive, b.is_retired \
+             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+             JOIN breach b ON b.id = ab.breach_id WHERE a.sha1 = $1 ORDER BY b.name";
+
+/// A domain's counts per breach, its kinds packed.
+pub(crate) const SEARCH_DOMAIN: &str =
+    "SELECT d.kinds, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
+                    b.is_sensitive, b.is_retired \
+             FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
+             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1 ORDER BY b.name";
+
+/// The organisation groups whose key matches `$1` (an FTS5 phrase on SQLite, a `LIKE`
+/// pattern served by pg_trgm on PostgreSQL), with their branch domains' counts.
+pub(crate) fn search_org_sql(backend: crate::db::Backend) -> String {
+    let filter = match backend {
+        crate::db::Backend::Sqlite => {
+            "o.org_key IN (SELECT org_key FROM org_search WHERE org_search MATCH $1)"
+        }
+        crate::db::Backend::Postgres => "o.org_key LIKE $1",
+    };
+    format!(
+        "SELECT o.org_key, b.name, b.is_sensitive, d.domain, d.accounts, d.occurrences, \
+                d.documents, d.messages \
+         FROM org_branch o JOIN breach b ON b.id = o.breach_id \
+         JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
+         WHERE o.breach_id IN (SELECT id FROM breach) AND {filter} AND b.is_retired = 0 \
+         ORDER BY o.org_key, b.name, d.domain"
+    )
 }
