@@ -12,7 +12,7 @@
 #   2. leakdex  GET /api/v3/breachedaccount/range/{6-hex prefix}
 #   3. leakdex  GET /api/v3/breachedaccount/{account}
 #   and with BASELINE=/path/to/an/older/leakdex, the same two routes against that binary
-#   (the previous version, side by side in the same run).
+#   (the previous version, side by side in the same run) over an index it builds itself.
 # Needs wrk and nginx (apt-get install wrk nginx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,10 +100,18 @@ run "leakdex /api/v3/breachedaccount/range/{prefix}" http://127.0.0.1:18092 "$WO
 run "leakdex /api/v3/breachedaccount/{account}" http://127.0.0.1:18092 "$WORK/paths-account.txt"
 if [ -n "${BASELINE:-}" ]; then
   kill $SERVER; wait $SERVER 2>/dev/null || true
-  LEAKDEX_LOG=error "$BASELINE" --db "sqlite://$DB" -q serve --addr 127.0.0.1:18093 &
+  # Its own index, written by the baseline itself: an older build cannot open a newer
+  # schema (and a newer build would upgrade the older one's).
+  BDB="$WORK/api-$N-baseline.db"
+  rm -f "$BDB" "$BDB-wal" "$BDB-shm"
+  echo "== ingesting $N accounts with the baseline"
+  "$BASELINE" --db "sqlite://$BDB" -q ingest "$SRC" --breach "Bench$N" > /dev/null
+  BKEY=$("$BASELINE" --db "sqlite://$BDB" -q keys create --label bench --rpm 1000000000)
+  sed -i "s/$KEY/$BKEY/" "$WORK/paths.lua"
+  LEAKDEX_LOG=error "$BASELINE" --db "sqlite://$BDB" -q serve --addr 127.0.0.1:18093 &
   SERVER=$!
   sleep 1
-  curl -sf -A w -H "hibp-api-key: $KEY" "http://127.0.0.1:18093$(head -1 "$WORK/paths-range.txt")" > /dev/null
+  curl -sf -A w -H "hibp-api-key: $BKEY" "http://127.0.0.1:18093$(head -1 "$WORK/paths-range.txt")" > /dev/null
   run "baseline ($BASELINE) /api/v3/breachedaccount/range/{prefix}" http://127.0.0.1:18093 "$WORK/paths-range.txt"
   run "baseline ($BASELINE) /api/v3/breachedaccount/{account}" http://127.0.0.1:18093 "$WORK/paths-account.txt"
 fi
