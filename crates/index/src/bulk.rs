@@ -83,17 +83,31 @@ pub(crate) fn json_agg(backend: Backend, cols: &str) -> String {
 /// Inserts `rows` into `table`: each chunk is one JSON array bound as one parameter and
 /// unpacked by the database (`json_rows`). Binding every cell through sqlx's `Any`
 /// driver cost ~8 µs a row — 8 s for a million addresses — where this is a string.
-/// `cols` names the columns and what each holds.
+/// `cols` names the columns and what each holds. A row whose [`Col::AccountOf`] finds no
+/// account is left out; returns how many rows were written.
 pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     table: &str,
     cols: &[(&str, Col)],
     rows: Vec<Vec<Cell>>,
-) -> Result<(), Error> {
+) -> Result<u64, Error> {
+    insert_rows_or(tx, backend, table, cols, rows, "").await
+}
+
+/// [`insert_rows`] with a conflict clause (`ON CONFLICT … DO NOTHING`) after the insert.
+pub(crate) async fn insert_rows_or(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    table: &str,
+    cols: &[(&str, Col)],
+    rows: Vec<Vec<Cell>>,
+    on_conflict: &str,
+) -> Result<u64, Error> {
     let mut rows = rows;
-    // In key order (the first column leads every key here): B-tree pages fill in order
-    // instead of splitting at random.
+    // In order of the first column, which leads most keys here: B-tree pages fill in
+    // order instead of splitting at random (not `account_breach`'s: its key, the account
+    // id, is only known to the database).
     rows.sort_unstable_by(|a, b| match (a.first(), b.first()) {
         (Some(Cell::S(x)), Some(Cell::S(y))) => x.cmp(y),
         (Some(Cell::I(x)), Some(Cell::I(y))) => x.cmp(y),
@@ -104,22 +118,37 @@ pub(crate) async fn insert_rows(
     let exprs: Vec<String> = cols
         .iter()
         .enumerate()
-        .map(|(i, (_, col))| match col {
-            Col::Int => format!("CAST(value ->> {i} AS BIGINT)"),
-            Col::Text => format!("value ->> {i}"),
-            Col::Bytes => unhex(backend, &format!("value ->> {i}")),
-            Col::AccountOf => format!(
-                "(SELECT id FROM account WHERE sha1 = {})",
-                unhex(backend, &format!("value ->> {i}"))
-            ),
+        .map(|(i, (name, col))| {
+            let expr = match col {
+                Col::Int => format!("CAST(value ->> {i} AS BIGINT)"),
+                Col::Text => format!("value ->> {i}"),
+                Col::Bytes => unhex(backend, &format!("value ->> {i}")),
+                Col::AccountOf => format!(
+                    "(SELECT id FROM account WHERE sha1 = {})",
+                    unhex(backend, &format!("value ->> {i}"))
+                ),
+            };
+            format!("{expr} AS {name}")
         })
         .collect();
+    let found: Vec<String> = cols
+        .iter()
+        .filter(|(_, col)| *col == Col::AccountOf)
+        .map(|(name, _)| format!("x.{name} IS NOT NULL"))
+        .collect();
+    // Always a WHERE: SQLite needs one between `INSERT … SELECT` and `ON CONFLICT`.
+    let filter = if found.is_empty() {
+        " WHERE 1 = 1".to_string()
+    } else {
+        format!(" WHERE {}", found.join(" AND "))
+    };
     let sql = format!(
-        "INSERT INTO {table} ({}) SELECT {} FROM {}",
-        names.join(", "),
+        "INSERT INTO {table} ({names}) SELECT {names} FROM (SELECT {} FROM {}) x{filter} {on_conflict}",
         exprs.join(", "),
-        json_rows(backend, false, "$1")
+        json_rows(backend, false, "$1"),
+        names = names.join(", "),
     );
+    let mut written = 0;
     for chunk in rows.chunks(JSON_ROWS) {
         let array: Vec<serde_json::Value> = chunk
             .iter()
@@ -127,7 +156,11 @@ pub(crate) async fn insert_rows(
             .collect();
         let json =
             serde_json::to_string(&array).map_err(|e| json_error("derived rows as JSON", &e))?;
-        sqlx::query(&sql).bind(json).execute(&mut **tx).await?;
+        written += sqlx::query(&sql)
+            .bind(json)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     }
-    Ok(())
+    Ok(written)
 }

@@ -186,10 +186,12 @@ impl Index {
 
     /// Packs the rows of `domain_kind` and `domain_doc_type` (indexes before migration
     /// 0009) into `domain_breach.kinds` and `.doc_types`, then drops both tables, in one
-    /// transaction. Returns whether the tables were there. Sealed breaches keep these
-    /// counts only here: they are converted, never re-derived.
+    /// transaction, 20,000 domains a round. Returns whether this call converted. Sealed
+    /// breaches keep these counts only here: they are converted, never re-derived. Two
+    /// processes opening an old index at once take turns (a lock first, then the check
+    /// again): the second finds the tables gone.
     async fn pack_domain_counts(&self) -> Result<bool, Error> {
-        let exists: i64 = sqlx::query_scalar(match self.backend {
+        let exists = match self.backend {
             Backend::Sqlite => {
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'domain_kind'"
             }
@@ -197,48 +199,28 @@ impl Index {
                 "SELECT COUNT(*) FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_name = 'domain_kind'"
             }
-        })
-        .fetch_one(&self.pool)
-        .await?;
-        if exists == 0 {
+        };
+        let n: i64 = sqlx::query_scalar(exists).fetch_one(&self.pool).await?;
+        if n == 0 {
             return Ok(false);
         }
         let mut tx = self.pool.begin().await?;
-        type Packed = (Vec<[u64; 2]>, Vec<[u64; 3]>);
-        let mut per_domain: BTreeMap<(String, i64), Packed> = BTreeMap::new();
-        for r in sqlx::query("SELECT domain, breach_id, kind, occurrences FROM domain_kind")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            let Some(kind) = crate::kind_of(&r.try_get::<String, _>(2)?) else {
-                continue;
-            };
-            let n: i64 = r.try_get(3)?;
-            per_domain
-                .entry((r.try_get(0)?, r.try_get(1)?))
-                .or_default()
-                .0
-                .push([crate::kind_index(kind) as u64, crate::breach::u(n)]);
-        }
-        let other = leakdex_core::label_position("other").unwrap_or(0);
-        for r in sqlx::query("SELECT domain, breach_id, doc_type, uniq, raw FROM domain_doc_type")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            let label = leakdex_core::label_position(&r.try_get::<String, _>(2)?).unwrap_or(other);
-            let (uniq, raw): (i64, i64) = (r.try_get(3)?, r.try_get(4)?);
-            per_domain
-                .entry((r.try_get(0)?, r.try_get(1)?))
-                .or_default()
-                .1
-                .push([label as u64, crate::breach::u(uniq), crate::breach::u(raw)]);
+        sqlx::query(match self.backend {
+            Backend::Postgres => "SELECT pg_advisory_xact_lock(9009)",
+            Backend::Sqlite => "UPDATE settings SET value = value WHERE name = 'value_key'",
+        })
+        .execute(&mut *tx)
+        .await?;
+        let n: i64 = sqlx::query_scalar(exists).fetch_one(&mut *tx).await?;
+        if n == 0 {
+            tx.commit().await?;
+            return Ok(false);
         }
         tracing::info!(
-            domains = per_domain.len(),
             "packing the per-domain counts of an index written by an earlier version (once)"
         );
         let hex = |i: usize| crate::bulk::unhex(self.backend, &format!("j.value ->> {i}"));
-        let sql = format!(
+        let update = format!(
             "UPDATE domain_breach SET kinds = {}, doc_types = {} FROM {} j \
              WHERE domain_breach.domain = j.value ->> 0 \
              AND domain_breach.breach_id = CAST(j.value ->> 1 AS BIGINT)",
@@ -246,23 +228,80 @@ impl Index {
             hex(3),
             crate::bulk::json_rows(self.backend, false, "$1")
         );
-        let rows: Vec<serde_json::Value> = per_domain
-            .into_iter()
-            .map(|((domain, breach), (mut kinds, mut types))| {
-                serde_json::json!([
-                    domain,
-                    breach,
-                    crate::account::upper_hex(&crate::packed::pack_rows(&mut kinds)),
-                    crate::account::upper_hex(&crate::packed::pack_rows(&mut types)),
-                ])
-            })
-            .collect();
-        for chunk in rows.chunks(crate::bulk::JSON_ROWS) {
-            let json = serde_json::to_string(chunk)
+        let other = leakdex_core::label_position("other").unwrap_or(0);
+        let mut after = String::new();
+        loop {
+            let domains: Vec<String> = sqlx::query_scalar(
+                "SELECT domain FROM domain_kind WHERE domain > $1 \
+                 UNION SELECT domain FROM domain_doc_type WHERE domain > $1 \
+                 ORDER BY 1 LIMIT $2",
+            )
+            .bind(&after)
+            .bind(crate::bulk::JSON_ROWS as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            let (Some(first), Some(last)) = (domains.first(), domains.last()) else {
+                break;
+            };
+            type Packed = (Vec<[u64; 2]>, Vec<[u64; 3]>);
+            let mut per_domain: BTreeMap<(String, i64), Packed> = BTreeMap::new();
+            for r in sqlx::query(
+                "SELECT domain, breach_id, kind, occurrences FROM domain_kind \
+                 WHERE domain >= $1 AND domain <= $2",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                let Some(kind) = crate::kind_of(&r.try_get::<String, _>(2)?) else {
+                    continue;
+                };
+                let n: i64 = r.try_get(3)?;
+                per_domain
+                    .entry((r.try_get(0)?, r.try_get(1)?))
+                    .or_default()
+                    .0
+                    .push([crate::kind_index(kind) as u64, crate::breach::u(n)]);
+            }
+            for r in sqlx::query(
+                "SELECT domain, breach_id, doc_type, uniq, raw FROM domain_doc_type \
+                 WHERE domain >= $1 AND domain <= $2",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                let label =
+                    leakdex_core::label_position(&r.try_get::<String, _>(2)?).unwrap_or(other);
+                let (uniq, raw): (i64, i64) = (r.try_get(3)?, r.try_get(4)?);
+                per_domain
+                    .entry((r.try_get(0)?, r.try_get(1)?))
+                    .or_default()
+                    .1
+                    .push([label as u64, crate::breach::u(uniq), crate::breach::u(raw)]);
+            }
+            let rows: Vec<serde_json::Value> = per_domain
+                .into_iter()
+                .map(|((domain, breach), (mut kinds, mut types))| {
+                    serde_json::json!([
+                        domain,
+                        breach,
+                        crate::account::upper_hex(&crate::packed::pack_rows(&mut kinds)),
+                        crate::account::upper_hex(&crate::packed::pack_rows(&mut types)),
+                    ])
+                })
+                .collect();
+            let json = serde_json::to_string(&rows)
                 .map_err(|e| crate::bulk::json_error("packed domain counts as JSON", &e))?;
-            sqlx::query(&sql).bind(json).execute(&mut *tx).await?;
+            sqlx::query(&update).bind(json).execute(&mut *tx).await?;
+            after = last.clone();
         }
-        for sql in ["DROP TABLE domain_kind", "DROP TABLE domain_doc_type"] {
+        for sql in [
+            "DROP TABLE IF EXISTS domain_kind",
+            "DROP TABLE IF EXISTS domain_doc_type",
+        ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -305,32 +305,76 @@ pub(crate) async fn derive_values(
             .copied()
             .unwrap_or(other as u64)
     };
-    let mut rows = Vec::with_capacity(accounts.len());
-    for (id, a) in &accounts {
-        let Some(v) = values.get(id) else { continue };
-        let types = a.types.iter().fold(0u64, |m, t| m | 1 << position(*t));
-        rows.push(vec![
-            Cell::B(crate::account::sha1(&v.key)),
-            Cell::I(breach_id),
-            Cell::I(count(a.occurrences)),
-            Cell::I(i64::try_from(a.kinds).unwrap_or(0)),
-            Cell::I(i64::try_from(types).unwrap_or(0)),
-        ]);
+    let account_rows = || {
+        let mut rows = Vec::with_capacity(accounts.len());
+        for (id, a) in &accounts {
+            let Some(v) = values.get(id) else { continue };
+            let types = a.types.iter().fold(0u64, |m, t| m | 1 << position(*t));
+            rows.push(vec![
+                Cell::B(crate::account::sha1(&v.key)),
+                Cell::I(breach_id),
+                Cell::I(count(a.occurrences)),
+                Cell::I(i64::try_from(a.kinds).unwrap_or(0)),
+                Cell::I(i64::try_from(types).unwrap_or(0)),
+            ]);
+        }
+        rows
+    };
+    const ACCOUNT_BREACH: [(&str, Col); 5] = [
+        ("account_id", Col::AccountOf),
+        ("breach_id", Col::Int),
+        ("occurrences", Col::Int),
+        ("kinds", Col::Int),
+        ("doc_types", Col::Int),
+    ];
+    let rows = account_rows();
+    let expected = rows.len() as u64;
+    let written = insert_rows(tx, backend, "account_breach", &ACCOUNT_BREACH, rows).await?;
+    if written < expected {
+        // An address whose account row is gone (a breach deleted or sealed while this one
+        // was loading, which the docs warn against): write the accounts again, then the rows.
+        tracing::warn!(
+            missing = expected - written,
+            "addresses without an account row: restoring them"
+        );
+        let restore: Vec<Vec<Cell>> = accounts
+            .keys()
+            .filter_map(|id| values.get(id))
+            .map(|v| {
+                let domain = crate::ingest::account_domain(&v.key);
+                vec![
+                    Cell::S(crate::account::stem(&v.key, &domain).to_string()),
+                    Cell::B(crate::account::sha1(&v.key)),
+                    Cell::S(domain),
+                ]
+            })
+            .collect();
+        crate::bulk::insert_rows_or(
+            tx,
+            backend,
+            "account",
+            &[
+                ("stem", Col::Text),
+                ("sha1", Col::Bytes),
+                ("domain", Col::Text),
+            ],
+            restore,
+            "ON CONFLICT (sha1) DO NOTHING",
+        )
+        .await?;
+        sqlx::query("DELETE FROM account_breach WHERE breach_id = $1")
+            .bind(breach_id)
+            .execute(&mut **tx)
+            .await?;
+        insert_rows(
+            tx,
+            backend,
+            "account_breach",
+            &ACCOUNT_BREACH,
+            account_rows(),
+        )
+        .await?;
     }
-    insert_rows(
-        tx,
-        backend,
-        "account_breach",
-        &[
-            ("account_id", Col::AccountOf),
-            ("breach_id", Col::Int),
-            ("occurrences", Col::Int),
-            ("kinds", Col::Int),
-            ("doc_types", Col::Int),
-        ],
-        rows,
-    )
-    .await?;
 
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,

@@ -19,7 +19,7 @@ pub struct AddressRow {
     pub occurrences: u64,
     /// Data classes exposed with it: of the documents it occurs in.
     pub data_classes: Vec<String>,
-    /// Types of the documents it occurs in (`email`, `csv`, …).
+    /// Types of the documents it occurs in (`email`, `invoice`, …).
     pub document_types: Vec<String>,
 }
 

@@ -51,12 +51,20 @@ pub(crate) fn unpack(data: &[u8], out: &mut Vec<(i64, u64)>) -> Result<(), crate
     })
 }
 
-/// Packs rows of `N` numbers, the first delta-coded: rows are sorted by it here, and a
-/// repeated first number keeps its first row. `domain_breach.kinds` holds (kind position,
+/// Packs rows of `N` numbers, the first delta-coded: rows are sorted by it here, and rows
+/// with the same first number are added up. `domain_breach.kinds` holds (kind position,
 /// occurrences) rows this way, `domain_breach.doc_types` (label position, unique, raw).
 pub(crate) fn pack_rows<const N: usize>(rows: &mut Vec<[u64; N]>) -> Vec<u8> {
     rows.sort_unstable_by_key(|r| r[0]);
-    rows.dedup_by_key(|r| r[0]);
+    rows.dedup_by(|next, kept| {
+        if next[0] != kept[0] {
+            return false;
+        }
+        for (k, n) in kept.iter_mut().zip(next.iter()).skip(1) {
+            *k = k.saturating_add(*n);
+        }
+        true
+    });
     let mut out = Vec::with_capacity(rows.len() * N * 2);
     let mut prev: u64 = 0;
     for row in rows.iter() {
@@ -87,7 +95,9 @@ fn read_rows<const N: usize>(
         let mut row = [0u64; N];
         for (i, slot) in row.iter_mut().enumerate() {
             let Some(v) = get(data, &mut at) else {
-                return Err(crate::Error::Invalid("packed counts are damaged".into()));
+                return Err(crate::Error::Internal(
+                    "packed counts in the index are damaged".into(),
+                ));
             };
             *slot = if i == 0 {
                 first = first.saturating_add(v);
@@ -146,7 +156,7 @@ mod tests {
         let data = pack_rows(&mut rows);
         assert_eq!(
             unpack_rows::<3>(&data).expect("unpack"),
-            vec![[0, 300, 301], [3, 1, 1], [14, 2, 5]]
+            vec![[0, 300, 301], [3, 1, 1], [14, 11, 14]]
         );
         assert!(unpack_rows::<3>(&data[..data.len() - 1]).is_err());
         assert!(unpack_rows::<2>(&[]).expect("empty").is_empty());

@@ -9,7 +9,8 @@
 -- for jane@mail.contoso.de; an address that does not end in its domain is kept whole, and
 -- no address ends in `@` or `.`: crates/index/src/account.rs); `account_breach` refers to the id, its document types a bit mask
 -- (bit i = position i of leakdex_core::DOC_LABELS) instead of comma-separated labels.
--- Ids follow (domain, address): a domain's accounts and their breach rows are adjacent.
+-- Accounts converted here get ids in (domain, address) order: a domain's accounts and
+-- their breach rows are adjacent (new accounts get the next ids as loads find them).
 CREATE TABLE account_next (
     id     INTEGER PRIMARY KEY,
     sha1   BLOB NOT NULL UNIQUE,
