@@ -404,7 +404,8 @@ impl Index {
 pub(crate) const DOMAIN_PWN_COUNT: &str = "SELECT CAST(COUNT(DISTINCT a.id) AS BIGINT), \
                     CAST(COUNT(DISTINCT CASE WHEN b.is_spam_list = 0 THEN a.id END) AS BIGINT) \
              FROM account a JOIN account_breach ab ON ab.account_id = a.id \
-             JOIN breach b ON b.id = ab.breach_id WHERE a.domain = $1 AND b.is_retired = 0";
+             JOIN breach b ON b.id = ab.breach_id WHERE a.domain_id = (SELECT id FROM domain_name WHERE name = $1) \
+             AND b.is_retired = 0";
 
 #[cfg(test)]
 mod tests {

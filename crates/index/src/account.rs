@@ -27,9 +27,60 @@ pub(crate) fn address(stem: &str, domain: &str) -> String {
     }
 }
 
-/// [`address`] in SQL, for the account table aliased `a`.
+/// [`address`] in SQL, for the account table aliased `a` joined to its `domain_name`
+/// aliased `dn`.
 pub(crate) const ADDRESS_SQL: &str = "CASE WHEN substr(a.stem, length(a.stem), 1) IN ('@', '.') \
-     THEN a.stem || a.domain ELSE a.stem END";
+     THEN a.stem || dn.name ELSE a.stem END";
+
+/// Writes the accounts of `emails` that are new (their domains first), in bulk.
+pub(crate) async fn insert_accounts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::db::Backend,
+    emails: &[&str],
+) -> Result<(), crate::Error> {
+    use crate::bulk::{insert_rows_or, Cell, Col};
+    let mut domains: Vec<String> = emails
+        .iter()
+        .map(|e| crate::ingest::account_domain(e))
+        .collect();
+    let rows: Vec<Vec<Cell>> = emails
+        .iter()
+        .zip(&domains)
+        .map(|(e, d)| {
+            vec![
+                Cell::S(stem(e, d).to_string()),
+                Cell::B(sha1(e)),
+                Cell::S(d.clone()),
+            ]
+        })
+        .collect();
+    domains.sort_unstable();
+    domains.dedup();
+    let names = domains.into_iter().map(|d| vec![Cell::S(d)]).collect();
+    insert_rows_or(
+        tx,
+        backend,
+        "domain_name",
+        &[("name", Col::Text)],
+        names,
+        "ON CONFLICT (name) DO NOTHING",
+    )
+    .await?;
+    insert_rows_or(
+        tx,
+        backend,
+        "account",
+        &[
+            ("stem", Col::Text),
+            ("sha1", Col::Bytes),
+            ("domain_id", Col::DomainOf),
+        ],
+        rows,
+        "ON CONFLICT (sha1) DO NOTHING",
+    )
+    .await?;
+    Ok(())
+}
 
 /// The key of an address in a domain search, from its stem: the part before `@`, with
 /// the subdomain for an address on one (`jane@mail` for jane@mail.contoso.de); a whole

@@ -44,6 +44,8 @@ pub(crate) enum Col {
     Bytes,
     /// The id of the account whose SHA-1 the cell holds ([`Cell::B`]).
     AccountOf,
+    /// The id of the registrable domain the cell names (`domain_name`; [`Cell::S`]).
+    DomainOf,
 }
 
 /// SQL for the bytes of the hex text `expr`.
@@ -127,6 +129,7 @@ pub(crate) async fn insert_rows_or(
                     "(SELECT id FROM account WHERE sha1 = {})",
                     unhex(backend, &format!("value ->> {i}"))
                 ),
+                Col::DomainOf => format!("(SELECT id FROM domain_name WHERE name = value ->> {i})"),
             };
             format!("{expr} AS {name}")
         })

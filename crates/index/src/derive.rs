@@ -337,31 +337,12 @@ pub(crate) async fn derive_values(
             missing = expected - written,
             "addresses without an account row: restoring them"
         );
-        let restore: Vec<Vec<Cell>> = accounts
+        let emails: Vec<&str> = accounts
             .keys()
             .filter_map(|id| values.get(id))
-            .map(|v| {
-                let domain = crate::ingest::account_domain(&v.key);
-                vec![
-                    Cell::S(crate::account::stem(&v.key, &domain).to_string()),
-                    Cell::B(crate::account::sha1(&v.key)),
-                    Cell::S(domain),
-                ]
-            })
+            .map(|v| v.key.as_str())
             .collect();
-        crate::bulk::insert_rows_or(
-            tx,
-            backend,
-            "account",
-            &[
-                ("stem", Col::Text),
-                ("sha1", Col::Bytes),
-                ("domain", Col::Text),
-            ],
-            restore,
-            "ON CONFLICT (sha1) DO NOTHING",
-        )
-        .await?;
+        crate::account::insert_accounts(tx, backend, &emails).await?;
         sqlx::query("DELETE FROM account_breach WHERE breach_id = $1")
             .bind(breach_id)
             .execute(&mut **tx)

@@ -63,8 +63,9 @@ impl Index {
         mut f: impl FnMut(AccountRow) -> std::io::Result<()>,
     ) -> Result<u64, Error> {
         let sql = format!(
-            "SELECT {address} AS email, a.sha1, a.domain, b.name, ab.occurrences \
+            "SELECT {address} AS email, a.sha1, dn.name, b.name, ab.occurrences \
              FROM account_breach ab JOIN account a ON a.id = ab.account_id \
+             JOIN domain_name dn ON dn.id = a.domain_id \
              JOIN breach b ON b.id = ab.breach_id ORDER BY email, b.name",
             address = crate::account::ADDRESS_SQL
         );

@@ -536,21 +536,7 @@ async fn write_batch(
     // Each address once per batch, hashed once (it recurs in many blobs).
     accounts.sort_unstable();
     accounts.dedup();
-    for chunk in accounts.chunks(ROWS) {
-        let sql = format!(
-            "INSERT INTO account (stem, sha1, domain) VALUES {} ON CONFLICT (sha1) DO NOTHING",
-            placeholders(index.backend, chunk.len(), 3)
-        );
-        let mut q = sqlx::query(&sql);
-        for &e in chunk {
-            let domain = account_domain(e);
-            q = q
-                .bind(crate::account::stem(e, &domain).to_string())
-                .bind(crate::account::sha1(e))
-                .bind(domain);
-        }
-        q.execute(&mut *tx).await?;
-    }
+    crate::account::insert_accounts(&mut tx, index.backend, &accounts).await?;
     let mut edges: Vec<((Hash, Hash), i64)> = edges.into_iter().collect();
     edges.sort();
     for chunk in edges.chunks(ROWS) {

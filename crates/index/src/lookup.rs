@@ -202,13 +202,15 @@ pub(crate) const RANGE: &str = "SELECT a.sha1, b.name FROM account a \
 /// The stems of a domain's accounts with their breaches (retired ones left out).
 pub(crate) const BREACHED_DOMAIN: &str = "SELECT a.stem, b.name FROM account a \
              JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name";
+             WHERE a.domain_id = (SELECT id FROM domain_name WHERE name = $1) \
+             AND b.is_retired = 0 ORDER BY a.stem, b.name";
 
 /// A domain's accounts per breach with what materialize derived for them.
 pub(crate) const DOMAIN_ADDRESSES: &str =
     "SELECT a.stem, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
              JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.domain = $1 AND b.is_retired = 0 ORDER BY a.stem, b.name";
+             WHERE a.domain_id = (SELECT id FROM domain_name WHERE name = $1) \
+             AND b.is_retired = 0 ORDER BY a.stem, b.name";
 
 /// Per breach, the packed document types of a domain.
 pub(crate) const DOMAIN_DOCUMENT_TYPES: &str =

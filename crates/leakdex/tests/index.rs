@@ -382,6 +382,7 @@ both!(catalogue_update_and_delete, |dir: &Path, db: &TestDb| {
         let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
         for table in [
             "account",
+            "domain_name",
             "account_breach",
             "domain_breach",
             "org_branch",
@@ -827,8 +828,9 @@ both!(
                 async move { sqlx::query(sql).execute(&pool).await.expect(sql) }
             };
             let accounts = sqlx::query(
-                "SELECT a.stem, a.sha1, a.domain, ab.breach_id, ab.occurrences, ab.kinds, \
-                 ab.doc_types FROM account a JOIN account_breach ab ON ab.account_id = a.id",
+                "SELECT a.stem, a.sha1, d.name, ab.breach_id, ab.occurrences, ab.kinds, \
+                 ab.doc_types FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+                 JOIN domain_name d ON d.id = a.domain_id",
             )
             .fetch_all(&pool)
             .await
@@ -841,6 +843,7 @@ both!(
             for sql in [
                 "DROP TABLE account_breach",
                 "DROP TABLE account",
+                "DROP TABLE domain_name",
                 "CREATE TABLE account (email TEXT PRIMARY KEY, sha1 TEXT NOT NULL, domain TEXT NOT NULL)",
                 "CREATE INDEX account_sha1 ON account (sha1)",
                 "CREATE INDEX account_domain ON account (domain)",

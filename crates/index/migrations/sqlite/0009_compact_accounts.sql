@@ -1,29 +1,38 @@
 -- Compact accounts and per-domain counts. Never edit: add 0010_….
 --
 -- An account was keyed by its address, which every per-breach row and three indexes
--- repeated, and its SHA-1 was 40 hex characters: ~220 bytes an account before its breaches.
--- Now an account has an integer id, its SHA-1 as 20 bytes (the key of every lookup: an
--- address is hashed, a range is a prefix of the hash) and the address once, with no index
--- of its own and without the registrable domain its `domain` column holds: `stem` is the
--- address up to that domain, separator included (`jane@` for jane@contoso.de, `jane@mail.`
--- for jane@mail.contoso.de; an address that does not end in its domain is kept whole, and
--- no address ends in `@` or `.`: crates/index/src/account.rs); `account_breach` refers to the id, its document types a bit mask
--- (bit i = position i of leakdex_core::DOC_LABELS) instead of comma-separated labels.
--- Accounts converted here get ids in (domain, address) order: a domain's accounts and
--- their breach rows are adjacent (new accounts get the next ids as loads find them).
+-- repeated, and its SHA-1 was 40 hex characters: ~220 bytes an account before its
+-- breaches. Now an account has an integer id, its SHA-1 as 20 bytes (the key of every
+-- lookup: an address is hashed, a range is a prefix of the hash), the id of its
+-- registrable domain (`domain_name`; the domain's text was ~40 of ~150 bytes an account
+-- with its index entry) and the address once, with no index of its own, without that
+-- domain: `stem` is the address up to it, separator included (`jane@` for
+-- jane@contoso.de, `jane@mail.` for jane@mail.contoso.de; an address that does not end in
+-- its domain is kept whole, and no address ends in `@` or `.`:
+-- crates/index/src/account.rs). `account_breach` refers to the id, its document types a
+-- bit mask (bit i = position i of leakdex_core::DOC_LABELS) instead of comma-separated
+-- labels. Accounts converted here get ids in (domain, address) order: a domain's
+-- accounts and their breach rows are adjacent (new accounts get the next ids as loads
+-- find them).
+CREATE TABLE domain_name (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+INSERT INTO domain_name (name) SELECT DISTINCT domain FROM account ORDER BY domain;
+
 CREATE TABLE account_next (
     id     INTEGER PRIMARY KEY,
     sha1   BLOB NOT NULL UNIQUE,
     stem   TEXT NOT NULL,
-    domain TEXT NOT NULL
+    domain_id INTEGER NOT NULL
 );
-INSERT INTO account_next (sha1, stem, domain)
+INSERT INTO account_next (sha1, stem, domain_id)
 SELECT unhex(o.sha1),
        CASE WHEN o.domain <> ''
              AND substr(o.email, length(o.email) - length(o.domain)) IN ('@' || o.domain, '.' || o.domain)
             THEN substr(o.email, 1, length(o.email) - length(o.domain)) ELSE o.email END,
-       o.domain
-FROM account o ORDER BY o.domain, o.email;
+       d.id
+FROM account o JOIN domain_name d ON d.name = o.domain ORDER BY o.domain, o.email;
 
 CREATE TABLE account_breach_next (
     account_id  INTEGER NOT NULL,
@@ -59,7 +68,7 @@ DROP TABLE account_breach;
 DROP TABLE account;
 ALTER TABLE account_next RENAME TO account;
 ALTER TABLE account_breach_next RENAME TO account_breach;
-CREATE INDEX account_domain ON account (domain);
+CREATE INDEX account_domain ON account (domain_id);
 CREATE INDEX account_breach_breach ON account_breach (breach_id);
 
 -- Per domain and breach, the occurrences of each kind and the documents by type were one
