@@ -858,6 +858,7 @@ both!(
                  PRIMARY KEY (domain, breach_id, doc_type))",
                 "ALTER TABLE domain_breach DROP COLUMN kinds",
                 "ALTER TABLE domain_breach DROP COLUMN doc_types",
+                "CREATE INDEX reach_hash ON reach (hash)",
                 "DELETE FROM _sqlx_migrations WHERE version = 9",
             ] {
                 run(sql).await;
