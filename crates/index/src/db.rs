@@ -91,7 +91,15 @@ impl Index {
             }
         };
         match backend {
-            Backend::Sqlite => SQLITE.run(&pool).await?,
+            // sqlx takes no lock around SQLite migrations: two processes opening an index
+            // that needs one both try it, and the later fails inside its own (rolled back)
+            // transaction once the other's has committed. Trying again finds it applied.
+            Backend::Sqlite => {
+                if let Err(first) = SQLITE.run(&pool).await {
+                    SQLITE.run(&pool).await.map_err(|_| first)?;
+                }
+            }
+            // PostgreSQL migrations run under sqlx's advisory lock.
             Backend::Postgres => POSTGRES.run(&pool).await?,
         }
         let key = load_key(&pool).await?;

@@ -938,7 +938,34 @@ both!(
             pool.close().await;
         });
         // The next open migrates and packs: the same answers, for the sealed breach too
-        // (its counts cannot be re-derived: they must survive the conversion).
+        // (its counts cannot be re-derived: they must survive the conversion). Two
+        // processes open the old index at once: both succeed (one upgrades, the other
+        // waits for it and finds the work done).
+        let opening: Vec<std::process::Child> = (0..2)
+            .map(|_| {
+                bin()
+                    .args([
+                        "--db",
+                        db.url.as_str(),
+                        "breach",
+                        "show",
+                        "Closed",
+                        "--json",
+                    ])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn leakdex")
+            })
+            .collect();
+        for child in opening {
+            let out = child.wait_with_output().expect("wait");
+            assert!(
+                out.status.success(),
+                "a concurrent first open of an old index failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         let after = (answers(db, "Open", &domains), show(db, "Closed"));
         assert_eq!(before, after, "the upgrade changed what the index answers");
         rt().block_on(async {
