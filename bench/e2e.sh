@@ -2,7 +2,7 @@
 # End-to-end benchmarks of leakdex scan; results go to docs/PERFORMANCE.md by hand, with
 # this command line. Both tools run side by side in the same run, on the same files.
 #
-#   bench/e2e.sh [text|corpus|ingest|documents|all]   (WORK=/path for generated data, default /tmp/leakdex-bench)
+#   bench/e2e.sh [text|corpus|ingest|accounts|documents|all]   (WORK=/path for generated data, default /tmp/leakdex-bench)
 #
 # (a) text:   a ~300 MB plain-text file, ~20% of lines with an address: leakdex scan vs
 #             `rg -c` with a common e-mail regex (hyperfine), and both unique counts.
@@ -16,6 +16,10 @@
 #             format (docx, pptx, xlsx, xlsb, ods, pdf, msg): documents/s and MB/s with the
 #             parsers in worker processes (the default) vs in-process threads, side by
 #             side; and the classifier's confusion matrix on two seeds.
+# (e) accounts: ACCOUNTS (default 1,000,000) distinct addresses (bench/gen_accounts.py) into
+#             SQLite: ingest time, peak RSS, bytes per account loaded and sealed;
+#             BASELINE=/path/to/old/leakdex runs that version first (a build without
+#             `breach seal` reports its loaded size twice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leakdex-target}"
@@ -91,6 +95,22 @@ if [ "$what" = ingest ] || [ "$what" = all ]; then
   echo "sqlite sealed: $sbytes bytes ($((sbytes / (accounts > 0 ? accounts : 1))) bytes/account)"
   pgbytes=$(psql "$PGDB" -tAc "SELECT pg_database_size(current_database())")
   echo "postgres: $pgbytes bytes for $accounts unique accounts ($((pgbytes / (accounts > 0 ? accounts : 1))) bytes/account)"
+fi
+
+if [ "$what" = accounts ] || [ "$what" = all ]; then
+  N="${ACCOUNTS:-1000000}"
+  src="$WORK/accounts-$N"
+  [ -d "$src" ] || python3 bench/gen_accounts.py "$src" "$N"
+  db="$WORK/accounts.db"
+  echo "== (e) $N accounts (bench/gen_accounts.py) into SQLite, loaded and sealed"
+  for bin in ${BASELINE:-} "$LEAKDEX"; do
+    rm -f "$db" "$db-wal" "$db-shm"
+    $TIME -f "$bin: ingest %e s, peak RSS %M KiB" "$bin" -q --db "sqlite://$db" ingest "$src" --breach Accounts > /dev/null
+    loaded=$(du -b "$db" | cut -f1)
+    "$bin" -q --db "sqlite://$db" breach seal Accounts > /dev/null 2>&1 || true
+    sealed=$(du -b "$db" | cut -f1)
+    echo "$bin: loaded $loaded bytes ($((loaded / N)) B/account), sealed $sealed bytes ($((sealed / N)) B/account)"
+  done
 fi
 
 if [ "$what" = documents ] || [ "$what" = all ]; then
