@@ -99,6 +99,7 @@ fi
 
 if [ "$what" = accounts ] || [ "$what" = all ]; then
   N="${ACCOUNTS:-1000000}"
+  [ "$N" -gt 0 ] || { echo "bench: ACCOUNTS must be a positive number" >&2; exit 1; }
   src="$WORK/accounts-$N"
   [ -d "$src" ] || python3 bench/gen_accounts.py "$src" "$N"
   db="$WORK/accounts.db"
@@ -106,9 +107,9 @@ if [ "$what" = accounts ] || [ "$what" = all ]; then
   for bin in ${BASELINE:-} "$LEAKDEX"; do
     rm -f "$db" "$db-wal" "$db-shm"
     $TIME -f "$bin: ingest %e s, peak RSS %M KiB" "$bin" -q --db "sqlite://$db" ingest "$src" --breach Accounts > /dev/null
-    loaded=$(du -b "$db" | cut -f1)
+    loaded=$( (cat "$db" "$db-wal" 2>/dev/null || true) | wc -c)
     "$bin" -q --db "sqlite://$db" breach seal Accounts > /dev/null 2>&1 || true
-    sealed=$(du -b "$db" | cut -f1)
+    sealed=$( (cat "$db" "$db-wal" 2>/dev/null || true) | wc -c)
     echo "$bin: loaded $loaded bytes ($((loaded / N)) B/account), sealed $sealed bytes ($((sealed / N)) B/account)"
   done
 fi

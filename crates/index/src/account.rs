@@ -48,8 +48,8 @@ pub(crate) async fn insert_accounts(
         .zip(&domains)
         .map(|(e, d)| {
             vec![
-                Cell::S(stem(e, d).to_string()),
                 Cell::B(sha1(e)),
+                Cell::S(stem(e, d).to_string()),
                 Cell::S(d.clone()),
             ]
         })
@@ -70,9 +70,11 @@ pub(crate) async fn insert_accounts(
         tx,
         backend,
         "account",
+        // SHA-1 first: rows go in sorted by it, the conflict key, so concurrent loads
+        // lock the same accounts in the same order (a stem like `info@` recurs).
         &[
-            ("stem", Col::Text),
             ("sha1", Col::Bytes),
+            ("stem", Col::Text),
             ("domain_id", Col::DomainOf),
         ],
         rows,

@@ -444,7 +444,7 @@ async fn collect_graph(
     collect_values(tx, backend).await?;
     sqlx::query(&format!(
         "DELETE FROM account WHERE id IN (SELECT a.id FROM account a \
-         JOIN domain_name dn ON dn.id = a.domain_id \
+         LEFT JOIN domain_name dn ON dn.id = a.domain_id \
          WHERE NOT EXISTS (SELECT 1 FROM account_breach ab WHERE ab.account_id = a.id) \
          AND NOT EXISTS (SELECT 1 FROM value v WHERE v.kind = 'email' AND v.key = {}))",
         crate::account::ADDRESS_SQL

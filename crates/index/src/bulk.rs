@@ -117,39 +117,31 @@ pub(crate) async fn insert_rows_or(
         _ => std::cmp::Ordering::Equal,
     });
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let mut joins = String::new();
     let exprs: Vec<String> = cols
         .iter()
         .enumerate()
-        .map(|(i, (name, col))| {
-            let expr = match col {
-                Col::Int => format!("CAST(value ->> {i} AS BIGINT)"),
-                Col::Text => format!("value ->> {i}"),
-                Col::Bytes => unhex(backend, &format!("value ->> {i}")),
-                Col::AccountOf => format!(
-                    "(SELECT id FROM account WHERE sha1 = {})",
-                    unhex(backend, &format!("value ->> {i}"))
-                ),
-                Col::DomainOf => format!("(SELECT id FROM domain_name WHERE name = value ->> {i})"),
-            };
-            format!("{expr} AS {name}")
+        .map(|(i, (_, col))| match col {
+            Col::Int => format!("CAST(j.value ->> {i} AS BIGINT)"),
+            Col::Text => format!("j.value ->> {i}"),
+            Col::Bytes => unhex(backend, &format!("j.value ->> {i}")),
+            // A join, not a subquery: a row whose account is missing is left out.
+            Col::AccountOf => {
+                joins.push_str(&format!(
+                    " JOIN account a{i} ON a{i}.sha1 = {}",
+                    unhex(backend, &format!("j.value ->> {i}"))
+                ));
+                format!("a{i}.id")
+            }
+            Col::DomainOf => format!("(SELECT id FROM domain_name WHERE name = j.value ->> {i})"),
         })
         .collect();
-    let found: Vec<String> = cols
-        .iter()
-        .filter(|(_, col)| *col == Col::AccountOf)
-        .map(|(name, _)| format!("x.{name} IS NOT NULL"))
-        .collect();
     // Always a WHERE: SQLite needs one between `INSERT … SELECT` and `ON CONFLICT`.
-    let filter = if found.is_empty() {
-        " WHERE 1 = 1".to_string()
-    } else {
-        format!(" WHERE {}", found.join(" AND "))
-    };
     let sql = format!(
-        "INSERT INTO {table} ({names}) SELECT {names} FROM (SELECT {} FROM {}) x{filter} {on_conflict}",
+        "INSERT INTO {table} ({}) SELECT {} FROM {} j{joins} WHERE 1 = 1 {on_conflict}",
+        names.join(", "),
         exprs.join(", "),
         json_rows(backend, false, "$1"),
-        names = names.join(", "),
     );
     let mut written = 0;
     for chunk in rows.chunks(JSON_ROWS) {

@@ -92,11 +92,18 @@ impl Index {
         };
         match backend {
             // sqlx takes no lock around SQLite migrations: two processes opening an index
-            // that needs one both try it, and the later fails inside its own (rolled back)
-            // transaction once the other's has committed. Trying again finds it applied.
+            // that needs some both try them, and the later fails inside its own (rolled
+            // back) transaction once the other's has committed. Trying again resumes after
+            // what the other applied; each failure of this kind means one more migration
+            // applied, so as many tries as there are migrations suffice.
             Backend::Sqlite => {
-                if let Err(first) = SQLITE.run(&pool).await {
-                    SQLITE.run(&pool).await.map_err(|_| first)?;
+                let mut tries = SQLITE.iter().count() + 1;
+                loop {
+                    match SQLITE.run(&pool).await {
+                        Ok(()) => break,
+                        Err(e) if tries <= 1 => return Err(e.into()),
+                        Err(_) => tries -= 1,
+                    }
                 }
             }
             // PostgreSQL migrations run under sqlx's advisory lock.

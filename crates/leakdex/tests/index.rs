@@ -392,6 +392,7 @@ both!(catalogue_update_and_delete, |dir: &Path, db: &TestDb| {
             "edge",
             "reach",
             "occurrence",
+            "node_value",
         ] {
             let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&pool)
@@ -1003,11 +1004,36 @@ both!(
         ingest(db, &[&corpus], "Gone");
         let domains = first_domains(&truth, 5);
         let before = answers(db, "Gone", &domains);
+        let count = |sql: &'static str| {
+            rt().block_on(async {
+                sqlx::any::install_default_drivers();
+                let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+                let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+                pool.close().await;
+                n
+            })
+        };
+        let accounts = count("SELECT COUNT(*) FROM account");
+        let names = count("SELECT COUNT(*) FROM domain_name");
         exec(
             db,
-            &["DELETE FROM account WHERE id IN (SELECT id FROM account ORDER BY id LIMIT 40)"],
+            &[
+                "DELETE FROM account WHERE id IN (SELECT id FROM account ORDER BY id LIMIT 40)",
+                "DELETE FROM domain_name WHERE id NOT IN (SELECT domain_id FROM account)",
+            ],
         );
+        assert!(count("SELECT COUNT(*) FROM account") < accounts);
         ingest(db, &[&corpus], "Gone");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM account"),
+            accounts,
+            "accounts restored"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM domain_name"),
+            names,
+            "domains restored"
+        );
         assert_eq!(answers(db, "Gone", &domains), before);
     }
 );

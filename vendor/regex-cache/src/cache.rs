@@ -403,6 +403,8 @@ mod test {
 		let cache = Arc::new(Mutex::new(RegexCache::new(100)));
 		let digits = CachedRegexBuilder::new(cache.clone(), r"\d{3}").build().unwrap();
 		assert_eq!(digits.find("ab123").map(|m| (m.start(), m.end())), Some((2, 5)));
+		assert!(digits.ascii.get().is_some_and(|r| r.is_some()), "the ASCII twin ran");
+		assert!(digits.compiled.get().is_none(), "the Unicode form was not needed");
 		// Arabic-Indic digits are `\d` in Unicode mode: non-ASCII text keeps that meaning.
 		assert!(digits.is_match("\u{0663}\u{0664}\u{0665}"));
 		assert!(!digits.is_match("12"));

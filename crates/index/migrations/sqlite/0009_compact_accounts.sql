@@ -24,7 +24,10 @@ CREATE TABLE account_next (
     id     INTEGER PRIMARY KEY,
     sha1   BLOB NOT NULL UNIQUE,
     stem   TEXT NOT NULL,
-    domain_id INTEGER NOT NULL
+    -- A load's new accounts and the collection of unused domain names (`breach
+    -- delete`) cannot cross: the key makes one of them wait or fail, never leave an
+    -- account without its domain.
+    domain_id INTEGER NOT NULL REFERENCES domain_name (id)
 );
 INSERT INTO account_next (sha1, stem, domain_id)
 SELECT unhex(o.sha1),
