@@ -140,7 +140,7 @@ impl Index {
                 document_types: document_types.into_iter().collect(),
             });
         }
-        // In address order (the stems' order can differ where one stem begins another).
+        // In address order, here: the stems' order can differ where one stem begins another.
         out.sort_by(|a, b| (&a.email, &a.breach).cmp(&(&b.email, &b.breach)));
         Ok(out)
     }
@@ -210,7 +210,7 @@ pub(crate) const DOMAIN_ADDRESSES: &str =
     "SELECT a.stem, b.name, ab.occurrences, ab.kinds, ab.doc_types FROM account a \
              JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
              WHERE a.domain_id = (SELECT id FROM domain_name WHERE name = $1) \
-             AND b.is_retired = 0 ORDER BY a.stem, b.name";
+             AND b.is_retired = 0";
 
 /// Per breach, the packed document types of a domain.
 pub(crate) const DOMAIN_DOCUMENT_TYPES: &str =

@@ -794,33 +794,9 @@ both!(
         let before = (answers(db, "Open", &domains), show(db, "Closed"));
         // Rewrite the index as migration 0008 left it: accounts keyed by address with a
         // hex SHA-1, document types as labels, per-domain kinds and document types as rows.
-        const LABELS: [&str; 15] = [
-            "email",
-            "invoice",
-            "purchase_order",
-            "quote",
-            "statement_of_work",
-            "proof_of_execution",
-            "contract",
-            "price_list",
-            "customer_stock",
-            "customer_list",
-            "database_backup",
-            "project_plan",
-            "internal_assessment",
-            "other",
-            "signed_contract",
-        ];
-        const KIND_NAMES: [&str; 8] = [
-            "email",
-            "domain",
-            "organization",
-            "person",
-            "phone",
-            "card",
-            "iban",
-            "secret",
-        ];
+        // Labels and kinds by their stored positions (the lists only grow at their ends).
+        let label = |i: i64| leakdex_core::DOC_LABELS[i as usize];
+        let kind_name = |i: i64| leakdex_core::KINDS[i as usize].as_str();
         rt().block_on(async {
             sqlx::any::install_default_drivers();
             let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
@@ -886,9 +862,9 @@ both!(
                 .await
                 .expect("account");
                 let mask: i64 = r.try_get(6).expect("doc_types");
-                let labels: Vec<&str> = (0..LABELS.len())
+                let labels: Vec<&str> = (0..leakdex_core::DOC_LABELS.len() as i64)
                     .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| LABELS[i])
+                    .map(label)
                     .collect();
                 sqlx::query(
                     "INSERT INTO account_breach (email, breach_id, occurrences, kinds, doc_types) \
@@ -915,7 +891,7 @@ both!(
                     )
                     .bind(&domain)
                     .bind(breach)
-                    .bind(KIND_NAMES[k as usize])
+                    .bind(kind_name(k))
                     .bind(n)
                     .execute(&pool)
                     .await
@@ -928,7 +904,7 @@ both!(
                     )
                     .bind(&domain)
                     .bind(breach)
-                    .bind(LABELS[t as usize])
+                    .bind(label(t))
                     .bind(uniq)
                     .bind(raw)
                     .execute(&pool)
