@@ -272,10 +272,67 @@ fn validate_uncached(cand: &str, region: Id) -> Option<String> {
     // region US lost its `1`).
     let region = (!cand.trim_start().starts_with('+')).then_some(region);
     let number = phonenumber::parse(region, cand).ok()?;
-    if !phonenumber::is_valid(&number) {
+    if !is_valid(&number) {
         return None;
     }
     Some(number.format().mode(Mode::E164).to_string())
+}
+
+/// `phonenumber::is_valid`, answered faster: a number is valid when its region's general
+/// pattern and at least one typed pattern match its national number. The crate computes
+/// the number's type to answer that, trying the rare types first (premium rate, toll
+/// free, shared cost, VoIP, personal, pager, UAN, voicemail) and fixed line and mobile —
+/// what nearly every real number is — last, each a regex search; here the common types
+/// go first and the first match ends the search. The same predicate, so the same answer
+/// for every number (test `validity_matches_the_crates`); on text with a phone in 1% of
+/// the lines it was a third of the validation time.
+fn is_valid(number: &phonenumber::PhoneNumber) -> bool {
+    use phonenumber::metadata::DATABASE;
+    let national = number.national().to_string();
+    let code = number.code().value();
+    let Some(regions) = DATABASE.region(&code) else {
+        return false;
+    };
+    // The region whose rules apply, as `phonenumber::validator::source_for` picks it.
+    let meta = if regions.len() == 1 {
+        if regions[0] == "001" {
+            DATABASE.by_code(&code).and_then(|m| m.into_iter().next())
+        } else {
+            let id: Option<Id> = regions[0].parse().ok();
+            id.and_then(|id| DATABASE.by_id(id.as_ref()))
+        }
+    } else {
+        regions
+            .iter()
+            .filter_map(|r| DATABASE.by_id(*r))
+            .find(|meta| match meta.leading_digits() {
+                Some(pattern) => pattern.find(&national).is_some_and(|m| m.start() == 0),
+                None => has_a_type(meta, &national),
+            })
+    };
+    meta.is_some_and(|meta| has_a_type(meta, &national))
+}
+
+/// Whether `national` is a number of some type in `meta`'s region (the crate's
+/// `number_type(meta, national) != Type::Unknown`).
+fn has_a_type(meta: &phonenumber::metadata::Metadata, national: &str) -> bool {
+    let d = meta.descriptors();
+    d.general().is_match(national)
+        && [
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|desc| desc.is_match(national))
 }
 
 #[cfg(test)]
@@ -318,6 +375,65 @@ mod tests {
             values("01 42 68 53 00", &ctx, Kind::Phone),
             ["+33142685300"]
         );
+    }
+
+    /// The fast validity check answers as `phonenumber::is_valid` does: every region's
+    /// example numbers of every type, each with a digit changed, dropped and added, and
+    /// pseudo-random numbers behind every country code.
+    #[test]
+    fn validity_matches_the_crates() {
+        use phonenumber::metadata::DATABASE;
+        let mut numbers: Vec<String> = Vec::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for meta in DATABASE.iter() {
+            let d = meta.descriptors();
+            let examples = [
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.voip(),
+                d.personal_number(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ];
+            let code = meta.country_code();
+            for ex in examples.into_iter().flatten().filter_map(|d| d.example()) {
+                numbers.push(format!("+{code}{ex}"));
+                for i in 0..ex.len() {
+                    let (a, b) = ex.split_at(i);
+                    let digit = (next() % 10).to_string();
+                    numbers.push(format!("+{code}{a}{}", &b[1..]));
+                    numbers.push(format!("+{code}{a}{digit}{b}"));
+                    numbers.push(format!("+{code}{a}{digit}{}", &b[1..]));
+                }
+            }
+            for _ in 0..200 {
+                let len = 4 + next() % 11;
+                let digits: String = (0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+                numbers.push(format!("+{code}{digits}"));
+            }
+        }
+        let (mut parsed, mut valid) = (0, 0);
+        for n in &numbers {
+            let Ok(number) = phonenumber::parse(None, n) else {
+                continue;
+            };
+            parsed += 1;
+            let expected = phonenumber::is_valid(&number);
+            valid += usize::from(expected);
+            assert_eq!(super::is_valid(&number), expected, "{n}");
+        }
+        // Enough of both answers that the comparison means something.
+        assert!(parsed > 50_000 && valid > 5_000, "{parsed} parsed, {valid} valid");
     }
 
     #[test]
