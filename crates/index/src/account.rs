@@ -33,13 +33,36 @@ pub(crate) const ADDRESS_SQL: &str = "CASE WHEN substr(a.stem, length(a.stem), 1
      THEN a.stem || dn.name ELSE a.stem END";
 
 /// Writes the accounts of `emails` that are new (their domains first), in bulk.
+/// Adds the domain names not in `domain_name` yet (in name order: concurrent loads take
+/// their locks in the same order).
+pub(crate) async fn insert_domain_names(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::db::Backend,
+    mut names: Vec<String>,
+) -> Result<(), crate::Error> {
+    use crate::bulk::{insert_rows_or, Cell, Col};
+    names.sort_unstable();
+    names.dedup();
+    let rows = names.into_iter().map(|d| vec![Cell::S(d)]).collect();
+    insert_rows_or(
+        tx,
+        backend,
+        "domain_name",
+        &[("name", Col::Text)],
+        rows,
+        "ON CONFLICT (name) DO NOTHING",
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn insert_accounts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: crate::db::Backend,
     emails: &[&str],
 ) -> Result<(), crate::Error> {
     use crate::bulk::{insert_rows_or, Cell, Col};
-    let mut domains: Vec<String> = emails
+    let domains: Vec<String> = emails
         .iter()
         .map(|e| crate::ingest::account_domain(e))
         .collect();
@@ -54,18 +77,7 @@ pub(crate) async fn insert_accounts(
             ]
         })
         .collect();
-    domains.sort_unstable();
-    domains.dedup();
-    let names = domains.into_iter().map(|d| vec![Cell::S(d)]).collect();
-    insert_rows_or(
-        tx,
-        backend,
-        "domain_name",
-        &[("name", Col::Text)],
-        names,
-        "ON CONFLICT (name) DO NOTHING",
-    )
-    .await?;
+    insert_domain_names(tx, backend, domains).await?;
     insert_rows_or(
         tx,
         backend,

@@ -237,7 +237,7 @@ impl Index {
         let hex = |i: usize| crate::bulk::unhex(self.backend, &format!("j.value ->> {i}"));
         let update = format!(
             "UPDATE domain_breach SET kinds = {}, doc_types = {} FROM {} j \
-             WHERE domain_breach.domain = j.value ->> 0 \
+             WHERE domain_breach.domain_id = (SELECT id FROM domain_name WHERE name = j.value ->> 0) \
              AND domain_breach.breach_id = CAST(j.value ->> 1 AS BIGINT)",
             hex(2),
             hex(3),

@@ -388,12 +388,22 @@ pub(crate) async fn derive_values(
             Cell::B(crate::packed::pack_rows(&mut types)),
         ]);
     }
+    // Their names are the accounts' (written by the load), unless a concurrent delete
+    // collected one (see above): name them again.
+    let named: Vec<String> = domain_rows
+        .iter()
+        .filter_map(|r| match r.first() {
+            Some(Cell::S(d)) => Some(d.clone()),
+            _ => None,
+        })
+        .collect();
+    crate::account::insert_domain_names(tx, backend, named).await?;
     insert_rows(
         tx,
         backend,
         "domain_breach",
         &[
-            ("domain", Col::Text),
+            ("domain_id", Col::DomainOf),
             ("breach_id", Col::Int),
             ("accounts", Col::Int),
             ("occurrences", Col::Int),

@@ -91,8 +91,9 @@ impl Index {
         mut f: impl FnMut(DomainRow) -> std::io::Result<()>,
     ) -> Result<u64, Error> {
         let mut rows = sqlx::query(
-            "SELECT d.domain, b.name, d.accounts, d.occurrences, d.documents, d.messages \
-             FROM domain_breach d JOIN breach b ON b.id = d.breach_id ORDER BY d.domain, b.name",
+            "SELECT dn.name, b.name, d.accounts, d.occurrences, d.documents, d.messages \
+             FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
+             JOIN domain_name dn ON dn.id = d.domain_id ORDER BY dn.name, b.name",
         )
         .fetch(&self.pool);
         let mut n = 0;
@@ -118,11 +119,12 @@ impl Index {
         mut f: impl FnMut(OrgRow) -> std::io::Result<()>,
     ) -> Result<u64, Error> {
         let mut rows = sqlx::query(
-            "SELECT o.org_key, b.name, o.domain, COALESCE(d.accounts, 0), \
+            "SELECT o.org_key, b.name, dn.name, COALESCE(d.accounts, 0), \
                     COALESCE(d.occurrences, 0) \
              FROM org_branch o JOIN breach b ON b.id = o.breach_id \
-             LEFT JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
-             ORDER BY o.org_key, b.name, o.domain",
+             JOIN domain_name dn ON dn.id = o.domain_id \
+             LEFT JOIN domain_breach d ON d.domain_id = o.domain_id AND d.breach_id = o.breach_id \
+             ORDER BY o.org_key, b.name, dn.name",
         )
         .fetch(&self.pool);
         let mut current: Option<OrgRow> = None;

@@ -62,6 +62,10 @@ pub fn org_key_of_domain(domain: &str) -> String {
     leakdex_core::normalize_org(domain.split('.').next().unwrap_or(domain))
 }
 
+/// The names of the domains a breach names (`$1`), from its per-domain rows.
+const BREACH_DOMAINS: &str = "SELECT dn.name FROM domain_breach d \
+     JOIN domain_name dn ON dn.id = d.domain_id WHERE d.breach_id = $1";
+
 /// Keeps SQLite's trigram index of organisation keys (`org_search`) equal to the distinct
 /// keys of `org_branch`. PostgreSQL indexes `org_branch` itself.
 pub(crate) async fn sync_org_search(
@@ -135,13 +139,12 @@ impl Index {
         let before = counts(&mut tx, breach_id).await?;
         // The domains the breach named before this run: only newly named ones are owed an
         // alert (a subscription never back-fills a breach loaded before it).
-        let named_before: std::collections::HashSet<String> =
-            sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
-                .bind(breach_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+        let named_before: std::collections::HashSet<String> = sqlx::query_scalar(BREACH_DOMAINS)
+            .bind(breach_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
         for table in DERIVED {
             sqlx::query(&format!("DELETE FROM {table} WHERE breach_id = $1"))
                 .bind(breach_id)
@@ -168,11 +171,10 @@ impl Index {
         crate::derive::derive_values(&mut tx, self.backend, breach_id).await?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "values derived");
         // Organisation groups: domains grouped by their normalised name label.
-        let domains: Vec<String> =
-            sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
-                .bind(breach_id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let domains: Vec<String> = sqlx::query_scalar(BREACH_DOMAINS)
+            .bind(breach_id)
+            .fetch_all(&mut *tx)
+            .await?;
         // One JSON array per 20,000 rows: a statement per domain took ~10 s for the
         // 307,000 domains of the 1 M-account index.
         let rows: Vec<Vec<crate::bulk::Cell>> = domains
@@ -194,7 +196,7 @@ impl Index {
             "org_branch",
             &[
                 ("org_key", crate::bulk::Col::Text),
-                ("domain", crate::bulk::Col::Text),
+                ("domain_id", crate::bulk::Col::DomainOf),
                 ("breach_id", crate::bulk::Col::Int),
             ],
             rows,
@@ -262,14 +264,13 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
-        let named_now: std::collections::HashSet<String> =
-            sqlx::query_scalar("SELECT domain FROM domain_breach WHERE breach_id = $1")
-                .bind(breach_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .filter(|d| !named_before.contains(d))
-                .collect();
+        let named_now: std::collections::HashSet<String> = sqlx::query_scalar(BREACH_DOMAINS)
+            .bind(breach_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .filter(|d| !named_before.contains(d))
+            .collect();
         let queued =
             crate::outbox::enqueue(&mut tx, &self.key, breach_id, alerts, Some(&named_now)).await?;
         tx.commit().await?;

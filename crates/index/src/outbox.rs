@@ -269,7 +269,8 @@ pub(crate) async fn enqueue(
 ) -> Result<u64, Error> {
     let rows = sqlx::query(
         "SELECT s.id, s.webhook_url, s.emails, s.domain, b.name FROM subscription s \
-         JOIN domain_breach d ON d.domain = s.domain AND d.breach_id = $1 \
+         JOIN domain_name dn ON dn.name = s.domain \
+         JOIN domain_breach d ON d.domain_id = dn.id AND d.breach_id = $1 \
          JOIN breach b ON b.id = d.breach_id \
          JOIN api_key k ON k.id = s.key_id \
          JOIN verified_domain v ON v.key_id = s.key_id AND v.domain = s.domain \
@@ -692,14 +693,15 @@ impl Index {
             .await?
             .ok_or_else(|| Error::NoBreach(name.to_string()))?;
         let rows = sqlx::query(
-            "SELECT d.domain, d.accounts, d.occurrences, d.documents, d.messages, s.id, \
+            "SELECT dn.name, d.accounts, d.occurrences, d.documents, d.messages, s.id, \
              s.webhook_url, s.emails, n_w.state, n_e.state \
-             FROM domain_breach d JOIN subscription s ON s.domain = d.domain AND s.active = 1 \
+             FROM domain_breach d JOIN domain_name dn ON dn.id = d.domain_id \
+             JOIN subscription s ON s.domain = dn.name AND s.active = 1 \
              LEFT JOIN notification n_w ON n_w.subscription_id = s.id AND n_w.breach_id = d.breach_id \
                   AND n_w.channel = 'webhook' \
              LEFT JOIN notification n_e ON n_e.subscription_id = s.id AND n_e.breach_id = d.breach_id \
                   AND n_e.channel = 'email' \
-             WHERE d.breach_id = $1 ORDER BY d.domain, s.id",
+             WHERE d.breach_id = $1 ORDER BY dn.name, s.id",
         )
         .bind(id)
         .fetch_all(&self.pool)

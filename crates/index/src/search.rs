@@ -106,12 +106,8 @@ impl Index {
                 "give at least 3 letters of the organisation's name".into(),
             ));
         }
-        let pattern = match self.backend {
-            crate::db::Backend::Sqlite => format!("\"{key}\""),
-            crate::db::Backend::Postgres => format!("%{key}%"),
-        };
         let rows = sqlx::query(&search_org_sql(self.backend))
-            .bind(pattern)
+            .bind(format!("%{key}%"))
             .fetch_all(&self.pool)
             .await?;
         let mut hits: Vec<OrgHit> = Vec::new();
@@ -225,8 +221,10 @@ impl Index {
     /// The `limit` domains of a breach with the most accounts.
     pub async fn top_domains(&self, breach_id: i64, limit: i64) -> Result<Vec<DomainCount>, Error> {
         let rows = sqlx::query(
-            "SELECT domain, accounts, occurrences, documents, messages FROM domain_breach \
-             WHERE breach_id = $1 ORDER BY accounts DESC, occurrences DESC, domain LIMIT $2",
+            "SELECT dn.name, d.accounts, d.occurrences, d.documents, d.messages \
+             FROM domain_breach d JOIN domain_name dn ON dn.id = d.domain_id \
+             WHERE d.breach_id = $1 \
+             ORDER BY d.accounts DESC, d.occurrences DESC, dn.name LIMIT $2",
         )
         .bind(breach_id)
         .bind(limit)
@@ -253,9 +251,10 @@ impl Index {
     pub async fn domains_by_country(&self, breach_id: i64) -> Result<Vec<(String, u64)>, Error> {
         let rows = sqlx::query(
             "SELECT c, CAST(COUNT(*) AS BIGINT) AS n FROM ( \
-                SELECT CASE WHEN substr(domain, length(domain) - 2, 1) = '.' \
-                            THEN upper(substr(domain, length(domain) - 1)) ELSE 'generic' END AS c \
-                FROM domain_breach WHERE breach_id = $1) x \
+                SELECT CASE WHEN substr(name, length(name) - 2, 1) = '.' \
+                            THEN upper(substr(name, length(name) - 1)) ELSE 'generic' END AS c \
+                FROM domain_breach d JOIN domain_name ON domain_name.id = d.domain_id \
+                WHERE d.breach_id = $1) x \
              GROUP BY c ORDER BY n DESC, c",
         )
         .bind(breach_id)
@@ -278,23 +277,26 @@ pub(crate) const SEARCH_DOMAIN: &str =
     "SELECT d.kinds, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
                     b.is_sensitive, b.is_retired \
              FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain = $1 ORDER BY b.name";
+             WHERE d.breach_id IN (SELECT id FROM breach) \
+             AND d.domain_id = (SELECT id FROM domain_name WHERE name = $1) ORDER BY b.name";
 
-/// The organisation groups whose key matches `$1` (an FTS5 phrase on SQLite, a `LIKE`
-/// pattern served by pg_trgm on PostgreSQL), with their branch domains' counts.
+/// The organisation groups whose key is `LIKE` `$1` (`%part%`: served by the FTS5 trigram
+/// index `org_search` on SQLite, by pg_trgm on PostgreSQL), with their branch domains'
+/// counts.
 pub(crate) fn search_org_sql(backend: crate::db::Backend) -> String {
     let filter = match backend {
         crate::db::Backend::Sqlite => {
-            "o.org_key IN (SELECT org_key FROM org_search WHERE org_search MATCH $1)"
+            "o.org_key IN (SELECT org_key FROM org_search WHERE org_key LIKE $1)"
         }
         crate::db::Backend::Postgres => "o.org_key LIKE $1",
     };
     format!(
-        "SELECT o.org_key, b.name, b.is_sensitive, d.domain, d.accounts, d.occurrences, \
+        "SELECT o.org_key, b.name, b.is_sensitive, dn.name, d.accounts, d.occurrences, \
                 d.documents, d.messages \
          FROM org_branch o JOIN breach b ON b.id = o.breach_id \
-         JOIN domain_breach d ON d.domain = o.domain AND d.breach_id = o.breach_id \
+         JOIN domain_breach d ON d.domain_id = o.domain_id AND d.breach_id = o.breach_id \
+         JOIN domain_name dn ON dn.id = o.domain_id \
          WHERE o.breach_id IN (SELECT id FROM breach) AND {filter} AND b.is_retired = 0 \
-         ORDER BY o.org_key, b.name, d.domain"
+         ORDER BY o.org_key, b.name, dn.name"
     )
 }

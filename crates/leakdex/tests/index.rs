@@ -813,11 +813,32 @@ both!(
             .await
             .expect("accounts");
             assert!(accounts.len() > 20, "too few accounts to prove anything");
-            let domain_rows = sqlx::query("SELECT domain, breach_id, kinds, doc_types FROM domain_breach")
-                .fetch_all(&pool)
-                .await
-                .expect("domains");
+            let domain_rows = sqlx::query(
+                "SELECT n.name, d.breach_id, d.kinds, d.doc_types FROM domain_breach d \
+                 JOIN domain_name n ON n.id = d.domain_id",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("domains");
             for sql in [
+                // Per-domain rows named their domain (before 0010).
+                "CREATE TABLE domain_breach_old AS SELECT d.breach_id, n.name AS domain, \
+                 d.accounts, d.occurrences, d.documents, d.messages \
+                 FROM domain_breach d JOIN domain_name n ON n.id = d.domain_id",
+                "CREATE TABLE org_branch_old AS SELECT o.breach_id, o.org_key, n.name AS domain \
+                 FROM org_branch o JOIN domain_name n ON n.id = o.domain_id",
+                "DROP TABLE domain_breach",
+                "DROP TABLE org_branch",
+                "CREATE TABLE domain_breach (domain TEXT NOT NULL, breach_id BIGINT NOT NULL, \
+                 accounts BIGINT NOT NULL, occurrences BIGINT NOT NULL, documents BIGINT NOT NULL, \
+                 messages BIGINT NOT NULL, PRIMARY KEY (domain, breach_id))",
+                "INSERT INTO domain_breach SELECT domain, breach_id, accounts, occurrences, \
+                 documents, messages FROM domain_breach_old",
+                "CREATE TABLE org_branch (org_key TEXT NOT NULL, domain TEXT NOT NULL, \
+                 breach_id BIGINT NOT NULL, PRIMARY KEY (org_key, domain, breach_id))",
+                "INSERT INTO org_branch SELECT org_key, domain, breach_id FROM org_branch_old",
+                "DROP TABLE domain_breach_old",
+                "DROP TABLE org_branch_old",
                 "DROP TABLE account_breach",
                 "DROP TABLE account",
                 "DROP TABLE domain_name",
@@ -833,10 +854,8 @@ both!(
                 "CREATE TABLE domain_doc_type (domain TEXT NOT NULL, breach_id BIGINT NOT NULL, \
                  doc_type TEXT NOT NULL, uniq BIGINT NOT NULL, raw BIGINT NOT NULL, \
                  PRIMARY KEY (domain, breach_id, doc_type))",
-                "ALTER TABLE domain_breach DROP COLUMN kinds",
-                "ALTER TABLE domain_breach DROP COLUMN doc_types",
                 "CREATE INDEX reach_hash ON reach (hash)",
-                "DELETE FROM _sqlx_migrations WHERE version = 9",
+                "DELETE FROM _sqlx_migrations WHERE version >= 9",
             ] {
                 run(sql).await;
             }
@@ -995,7 +1014,8 @@ both!(
             db,
             &[
                 "DELETE FROM account WHERE id IN (SELECT id FROM account ORDER BY id LIMIT 40)",
-                "DELETE FROM domain_name WHERE id NOT IN (SELECT domain_id FROM account)",
+                "DELETE FROM domain_name WHERE id NOT IN (SELECT domain_id FROM account) \
+                 AND id NOT IN (SELECT domain_id FROM domain_breach)",
             ],
         );
         assert!(count("SELECT COUNT(*) FROM account") < accounts);

@@ -418,7 +418,9 @@ mod tests {
             }
             for _ in 0..200 {
                 let len = 4 + next() % 11;
-                let digits: String = (0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+                let digits: String = (0..len)
+                    .map(|_| char::from(b'0' + (next() % 10) as u8))
+                    .collect();
                 numbers.push(format!("+{code}{digits}"));
             }
         }
@@ -433,7 +435,10 @@ mod tests {
             assert_eq!(super::is_valid(&number), expected, "{n}");
         }
         // Enough of both answers that the comparison means something.
-        assert!(parsed > 50_000 && valid > 5_000, "{parsed} parsed, {valid} valid");
+        assert!(
+            parsed > 50_000 && valid > 5_000,
+            "{parsed} parsed, {valid} valid"
+        );
     }
 
     #[test]
