@@ -52,8 +52,9 @@ pub const LEGAL_FORMS: &[&str] = &[
     "Limited",
 ];
 
-/// The last word of each legal form (`KG` of `GmbH & Co. KG`), worked out once: splitting
-/// all fifty forms for every name looked at was a tenth of a corpus scan.
+/// The last word of each legal form (`KG` of `GmbH & Co. KG`), worked out once and sorted
+/// for a binary search: splitting all fifty forms for every name looked at was a tenth
+/// of a corpus scan, comparing a name's last word with each of them still 3% of it.
 static LEGAL_FORM_LAST_WORDS: std::sync::LazyLock<Vec<&'static str>> =
     std::sync::LazyLock::new(|| {
         let mut w: Vec<&str> = LEGAL_FORMS
@@ -64,6 +65,14 @@ static LEGAL_FORM_LAST_WORDS: std::sync::LazyLock<Vec<&'static str>> =
         w.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         w
     });
+
+/// Orders like comparing both strings in ASCII lower case (the order of
+/// [`LEGAL_FORM_LAST_WORDS`]).
+fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
 
 /// Removes trailing legal forms (and the punctuation before them) from a name:
 /// `"O'Brien Ltd"` → `"O'Brien"`, `"Contoso S.p.A."` → `"Contoso"`.
@@ -81,9 +90,9 @@ pub fn strip_legal_form(name: &str) -> &str {
             .bytes()
             .last()
             .is_some_and(|b| b.is_ascii_alphabetic() || b == b'.')
-        || !LEGAL_FORM_LAST_WORDS
-            .iter()
-            .any(|w| w.eq_ignore_ascii_case(last_word))
+        || LEGAL_FORM_LAST_WORDS
+            .binary_search_by(|w| cmp_ignore_ascii_case(w, last_word))
+            .is_err()
     {
         return s;
     }
@@ -279,6 +288,20 @@ mod tests {
         assert_eq!(registrable_domain_len("Mail.Contoso.DE"), Some(10));
         let long = format!("{}.contoso.de", "a".repeat(300));
         assert_eq!(registrable_domain_len(&long), Some(10));
+    }
+
+    #[test]
+    fn every_legal_form_is_stripped_as_written_or_in_capitals() {
+        for form in LEGAL_FORMS {
+            for written in [form.to_string(), form.to_ascii_uppercase()] {
+                for name in [format!("Contoso {written}"), format!("Contoso, {written}")] {
+                    assert_eq!(strip_legal_form(&name), "Contoso", "{name}");
+                }
+            }
+        }
+        for kept in ["Contoso", "Contoso Foods", "Contoso Ltdx", "Contoso ZZ"] {
+            assert_eq!(strip_legal_form(kept), kept);
+        }
     }
 
     #[test]
