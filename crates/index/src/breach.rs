@@ -454,8 +454,7 @@ async fn collect_graph(
     sqlx::query(
         "DELETE FROM domain_name WHERE NOT EXISTS \
          (SELECT 1 FROM account a WHERE a.domain_id = domain_name.id) \
-         AND NOT EXISTS (SELECT 1 FROM domain_breach d \
-             WHERE d.breach_id IN (SELECT id FROM breach) AND d.domain_id = domain_name.id)",
+         AND NOT EXISTS (SELECT 1 FROM domain_breach d WHERE d.domain_id = domain_name.id)",
     )
     .execute(&mut **tx)
     .await?;

@@ -388,8 +388,9 @@ pub(crate) async fn derive_values(
             Cell::B(crate::packed::pack_rows(&mut types)),
         ]);
     }
-    // Their names are the accounts' (written by the load), unless a concurrent delete
-    // collected one (see above): name them again.
+    // Their names are the accounts' (written by the load), unless a `breach delete`
+    // collected one since (see above): name them again. (A delete collecting a name
+    // between this and the insert below makes the load fail, not lose the row.)
     let named: Vec<String> = domain_rows
         .iter()
         .filter_map(|r| match r.first() {

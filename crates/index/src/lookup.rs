@@ -215,5 +215,4 @@ pub(crate) const DOMAIN_ADDRESSES: &str =
 /// Per breach, the packed document types of a domain.
 pub(crate) const DOMAIN_DOCUMENT_TYPES: &str =
     "SELECT b.name, d.doc_types FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.breach_id IN (SELECT id FROM breach) \
-             AND d.domain_id = (SELECT id FROM domain_name WHERE name = $1)";
+             WHERE d.domain_id = (SELECT id FROM domain_name WHERE name = $1)";

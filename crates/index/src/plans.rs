@@ -73,6 +73,11 @@ async fn check_lookups() {
                     matches!(table, "b" | "breach" | "org_search"),
                     "{what} scans {table}: {lines:?}"
                 );
+                // The trigram index answers the LIKE (`0:L…`), not a pass over every key.
+                assert!(
+                    table != "org_search" || rest.contains("VIRTUAL TABLE INDEX 0:L"),
+                    "{what} reads org_search without its index: {lines:?}"
+                );
             }
         }
     }

@@ -277,8 +277,7 @@ pub(crate) const SEARCH_DOMAIN: &str =
     "SELECT d.kinds, b.name, b.title, d.accounts, d.occurrences, d.documents, d.messages, \
                     b.is_sensitive, b.is_retired \
              FROM domain_breach d JOIN breach b ON b.id = d.breach_id \
-             WHERE d.breach_id IN (SELECT id FROM breach) \
-             AND d.domain_id = (SELECT id FROM domain_name WHERE name = $1) ORDER BY b.name";
+             WHERE d.domain_id = (SELECT id FROM domain_name WHERE name = $1) ORDER BY b.name";
 
 /// The organisation groups whose key is `LIKE` `$1` (`%part%`: served by the FTS5 trigram
 /// index `org_search` on SQLite, by pg_trgm on PostgreSQL), with their branch domains'
