@@ -856,6 +856,12 @@ both!(
                  PRIMARY KEY (domain, breach_id, doc_type))",
                 "CREATE INDEX reach_hash ON reach (hash)",
                 "DELETE FROM _sqlx_migrations WHERE version >= 9",
+                // A per-domain row whose domain no account has (migration 0010 must name
+                // it, not drop the row); taken out again before the answers are compared.
+                "INSERT INTO domain_breach (domain, breach_id, accounts, occurrences, documents, \
+                 messages) SELECT 'stray-branch.example', id, 0, 1, 1, 0 FROM breach WHERE name = 'Closed'",
+                "INSERT INTO org_branch (org_key, domain, breach_id) \
+                 SELECT 'stray branch', 'stray-branch.example', id FROM breach WHERE name = 'Closed'",
             ] {
                 run(sql).await;
             }
@@ -962,6 +968,31 @@ both!(
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+        rt().block_on(async {
+            let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+            for table in ["domain_breach", "org_branch"] {
+                let n: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM {table} t JOIN domain_name n ON n.id = t.domain_id \
+                     WHERE n.name = 'stray-branch.example'"
+                ))
+                .fetch_one(&pool)
+                .await
+                .expect("stray");
+                assert_eq!(
+                    n, 1,
+                    "the upgrade lost the {table} row of a domain without accounts"
+                );
+            }
+            for sql in [
+                "DELETE FROM org_branch WHERE org_key = 'stray branch'",
+                "DELETE FROM domain_breach WHERE domain_id = \
+                 (SELECT id FROM domain_name WHERE name = 'stray-branch.example')",
+                "DELETE FROM domain_name WHERE name = 'stray-branch.example'",
+            ] {
+                sqlx::query(sql).execute(&pool).await.expect(sql);
+            }
+            pool.close().await;
+        });
         let after = (answers(db, "Open", &domains), show(db, "Closed"));
         assert_eq!(before, after, "the upgrade changed what the index answers");
         rt().block_on(async {
