@@ -191,3 +191,38 @@ fn corpus_generate_refuses_a_used_dir_unless_forced_over_its_own_output() {
         "--force never removes a directory it did not generate"
     );
 }
+
+/// A text file big enough to be cut into parts scanned on all threads (≥ 16 MB) counts
+/// exactly as a scan on one thread — also when its addresses and numbers sit in one half,
+/// and on lines that straddle every cut.
+#[test]
+fn a_big_text_file_on_all_threads_counts_as_on_one() {
+    let dir = tempdir();
+    let path = dir.path().join("big.txt");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let mut written = 0usize;
+    let mut i = 0u64;
+    while written < 24 << 20 {
+        let line = if written < 12 << 20 {
+            "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod\n".to_string()
+        } else {
+            i += 1;
+            format!(
+                "user{}@contoso{}.de Tel: +49 30 {} card 4111 1111 1111 1111\n",
+                i % 50_000,
+                i % 40,
+                10_000_000 + (i * 7919) % 89_999_999
+            )
+        };
+        f.write_all(line.as_bytes()).unwrap();
+        written += line.len();
+    }
+    f.flush().unwrap();
+    drop(f);
+    let one = scan_json(&["-j", "1", s(&path)]);
+    let all = scan_json(&["-j", "2", s(&path)]);
+    assert!(count(&one, "emails", "unique") >= 40_000);
+    assert!(count(&one, "phones", "unique") >= 40_000);
+    assert_eq!(one["counts"], all["counts"]);
+    assert_eq!(one["data_classes"], all["data_classes"]);
+}
