@@ -32,7 +32,6 @@ pub(crate) fn address(stem: &str, domain: &str) -> String {
 pub(crate) const ADDRESS_SQL: &str = "CASE WHEN substr(a.stem, length(a.stem), 1) IN ('@', '.') \
      THEN a.stem || dn.name ELSE a.stem END";
 
-/// Writes the accounts of `emails` that are new (their domains first), in bulk.
 /// Adds the domain names not in `domain_name` yet (in name order: concurrent loads take
 /// their locks in the same order).
 pub(crate) async fn insert_domain_names(
@@ -56,6 +55,7 @@ pub(crate) async fn insert_domain_names(
     Ok(())
 }
 
+/// Writes the accounts of `emails` that are new (their domains first), in bulk.
 pub(crate) async fn insert_accounts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: crate::db::Backend,

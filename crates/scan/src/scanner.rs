@@ -884,7 +884,8 @@ const PARTS_PER_THREAD: usize = 8;
 
 impl Worker<'_> {
     /// One big text document on all cores: cut at line ends (white space on giant lines)
-    /// into one part per thread; counts are the same as a sequential scan.
+    /// into [`PARTS_PER_THREAD`] parts a thread, which the threads take in turn; counts
+    /// are the same as a sequential scan.
     fn text_in_parallel(
         &mut self,
         path: &str,
@@ -895,9 +896,9 @@ impl Worker<'_> {
         let observed = self.graph.is_some();
         let shared = self.shared;
         // Many more parts than threads, taken in turn: parts cost unequal time (where
-        // the addresses and numbers are), and with one part a thread the scan ended on
-        // one core while the other thread's part was still going (a tenth of the
-        // text benchmark's wall time).
+        // the addresses and numbers are). With one part a thread, a file whose numbers
+        // sat in its second half was scanned on one core for most of the time (200 MB:
+        // 7.9 s, now 5.1 s; docs/PERFORMANCE.md).
         let parts = decode::text::split(
             data,
             shared.threads * PARTS_PER_THREAD,
