@@ -7,7 +7,7 @@ use crate::segment::{FieldClass, SegCtx};
 use leakdex_core::Kind;
 use phonenumber::{country::Id, Mode};
 use std::collections::HashMap;
-use std::sync::{LazyLock, RwLock};
+use std::sync::LazyLock;
 
 use super::DetectConfig;
 
@@ -163,11 +163,6 @@ pub fn prepare() {
     });
 }
 
-/// Answers already computed, shared by all threads: a leak repeats the same numbers
-/// endlessly and a new libphonenumber verdict costs a few µs (more for a country's first
-/// numbers, whose patterns compile then). Bounded: cleared when full.
-static VERDICTS: LazyLock<RwLock<Verdicts>> = LazyLock::new(RwLock::default);
-
 /// (region of a national number, its digits) → E.164 if valid.
 type Verdicts = HashMap<(Option<Id>, NumberKey), Option<Box<str>>, foldhash::fast::RandomState>;
 
@@ -213,16 +208,18 @@ impl NumberKey {
 }
 
 thread_local! {
-    /// This thread's verdicts, asked first: most lookups hit, and a hit here touches no
-    /// memory another thread writes (the shared lock's reader count bounced between the
-    /// cores on every lookup — a tenth of a corpus scan).
+    /// Answers already computed by this thread: a leak repeats the same numbers
+    /// endlessly and a new libphonenumber verdict costs a few µs (more for a country's
+    /// first numbers, whose patterns compile then). Each thread keeps its own, touching
+    /// no memory another thread writes. A map shared by all threads behind a lock, asked
+    /// on every miss here and written with every new number, cost more than it saved:
+    /// without it the 1 GB corpus scans 8% faster, text with a distinct phone on every
+    /// line 21% (docs/PERFORMANCE.md); a number is at worst validated once per thread.
     static LOCAL: std::cell::RefCell<Verdicts> = std::cell::RefCell::default();
 }
 
-/// Verdicts kept in the shared cache, and in each thread's, before it is cleared (an
-/// entry is ~64 bytes; a thread's misses fall back to the shared cache).
-const VERDICTS_MAX: usize = 1_000_000;
-const LOCAL_MAX: usize = 100_000;
+/// Verdicts a thread keeps before it clears them (an entry is ~64 bytes).
+const LOCAL_MAX: usize = 250_000;
 
 /// Pushes the E.164 form of `cand` when it is a valid number; says whether it was.
 fn validate(cand: &str, region: Id, out: &mut Findings) -> bool {
@@ -235,20 +232,7 @@ fn validate(cand: &str, region: Id, out: &mut Findings) -> bool {
     if let Some(valid) = local {
         return valid;
     }
-    let shared = VERDICTS.read().ok().and_then(|m| m.get(&key).cloned());
-    let answer = match shared {
-        Some(a) => a,
-        None => {
-            let a = validate_uncached(cand, region).map(String::into_boxed_str);
-            if let Ok(mut m) = VERDICTS.write() {
-                if m.len() >= VERDICTS_MAX {
-                    m.clear();
-                }
-                m.insert(key, a.clone());
-            }
-            a
-        }
-    };
+    let answer = validate_uncached(cand, region).map(String::into_boxed_str);
     let valid = push(out, answer.as_deref());
     LOCAL.with_borrow_mut(|m| {
         if m.len() >= LOCAL_MAX {
