@@ -213,8 +213,9 @@ thread_local! {
     /// first numbers, whose patterns compile then). Each thread keeps its own, touching
     /// no memory another thread writes. A map shared by all threads behind a lock, asked
     /// on every miss here and written with every new number, cost more than it saved:
-    /// without it the 1 GB corpus scans 8% faster, text with a distinct phone on every
-    /// line 21% (docs/PERFORMANCE.md); a number is at worst validated once per thread.
+    /// without it text with a distinct phone on every line scans 14% faster, the 1 GB
+    /// corpus and the text benchmark are level (docs/PERFORMANCE.md); a number is at
+    /// worst validated once per thread.
     static LOCAL: std::cell::RefCell<Verdicts> = std::cell::RefCell::default();
 }
 
