@@ -879,7 +879,7 @@ fn content_hash(data: &[u8]) -> Hash {
 /// Text documents at least this big are split and scanned on all cores.
 const PARALLEL_TEXT: usize = 16 << 20;
 
-/// Parts of such a document per thread (at least 1 MB each at the smallest).
+/// Parts of such a document per thread (16 MB / (8 × threads) each at the smallest).
 const PARTS_PER_THREAD: usize = 8;
 
 impl Worker<'_> {
@@ -929,6 +929,8 @@ impl Worker<'_> {
                             calls: 0,
                         };
                         let ctx = SegCtx::text("line");
+                        // Phone verdicts learnt by earlier threads (this one is new).
+                        let _verdicts = crate::detect::phone::borrow_verdicts();
                         let mut err = None;
                         while let Some(part) =
                             parts.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
@@ -936,7 +938,10 @@ impl Worker<'_> {
                             if let Err(e) =
                                 decode::text::decode(part, shared.cfg.max_segment, &ctx, &mut sink)
                             {
-                                err.get_or_insert_with(|| e.to_string());
+                                // Out of time: this thread takes no further part (each
+                                // would scan up to the next deadline check first).
+                                err = Some(e.to_string());
+                                break;
                             }
                         }
                         (acc, values, raw, err)
