@@ -335,21 +335,28 @@ fn is_valid(number: &phonenumber::PhoneNumber) -> bool {
 fn has_a_type(meta: &phonenumber::metadata::Metadata, national: &str) -> bool {
     let d = meta.descriptors();
     d.general().is_match(national)
-        && [
-            d.fixed_line(),
-            d.mobile(),
-            d.toll_free(),
-            d.premium_rate(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|desc| desc.is_match(national))
+        && typed(d)
+            .into_iter()
+            .flatten()
+            .any(|desc| desc.is_match(national))
+}
+
+/// The typed patterns of a region that make a number valid, the common types first.
+fn typed(
+    d: &phonenumber::metadata::Descriptors,
+) -> [Option<&phonenumber::metadata::Descriptor>; 10] {
+    [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.voip(),
+        d.personal_number(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
 }
 
 #[cfg(test)]
@@ -409,19 +416,28 @@ mod tests {
             seed
         };
         for meta in DATABASE.iter() {
+            // Examples of every pattern the metadata has (not the list `is_valid` tries:
+            // a type left out there must show here).
+            use phonenumber::Type::*;
             let d = meta.descriptors();
             let examples = [
-                d.fixed_line(),
-                d.mobile(),
-                d.toll_free(),
-                d.premium_rate(),
-                d.shared_cost(),
-                d.voip(),
-                d.personal_number(),
-                d.pager(),
-                d.uan(),
-                d.voicemail(),
-            ];
+                FixedLine,
+                Mobile,
+                TollFree,
+                PremiumRate,
+                SharedCost,
+                PersonalNumber,
+                Voip,
+                Pager,
+                Uan,
+                Emergency,
+                Voicemail,
+                ShortCode,
+                StandardRate,
+                Carrier,
+                NoInternational,
+            ]
+            .map(|t| d.get(t));
             let code = meta.country_code();
             for ex in examples.into_iter().flatten().filter_map(|d| d.example()) {
                 numbers.push(format!("+{code}{ex}"));
