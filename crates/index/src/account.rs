@@ -1,6 +1,14 @@
 //! An account's lookup key: the SHA-1 of its normalised address, stored as 20 bytes and
 //! shown as HIBP's upper-case hex.
 
+/// SQL matching the account aliased `a` to the SHA-1 `x`: by the hash's first 4 bytes,
+/// which SQLite indexes instead of the whole hash (migration 0011), then by the whole
+/// hash, which PostgreSQL's unique index seeks. SQLite uses an index on an expression
+/// only where a statement spells that expression.
+pub(crate) fn sha1_is(a: &str, x: &str) -> String {
+    format!("substr({a}.sha1, 1, 4) = substr({x}, 1, 4) AND {a}.sha1 = {x}")
+}
+
 /// SHA-1 of `email` (already normalised: lower-cased, trimmed).
 pub(crate) fn sha1(email: &str) -> Vec<u8> {
     use sha1::{Digest, Sha1};
@@ -39,7 +47,7 @@ pub(crate) async fn insert_domain_names(
     backend: crate::db::Backend,
     mut names: Vec<String>,
 ) -> Result<(), crate::Error> {
-    use crate::bulk::{insert_rows_or, Cell, Col};
+    use crate::bulk::{insert_rows_or, Cell, Col, Conflict};
     names.sort_unstable();
     names.dedup();
     let rows = names.into_iter().map(|d| vec![Cell::S(d)]).collect();
@@ -49,7 +57,7 @@ pub(crate) async fn insert_domain_names(
         "domain_name",
         &[("name", Col::Text)],
         rows,
-        "ON CONFLICT (name) DO NOTHING",
+        Conflict::Key("name"),
     )
     .await?;
     Ok(())
@@ -61,12 +69,12 @@ pub(crate) async fn insert_accounts(
     backend: crate::db::Backend,
     emails: &[&str],
 ) -> Result<(), crate::Error> {
-    use crate::bulk::{insert_rows_or, Cell, Col};
+    use crate::bulk::{insert_rows_or, Cell, Col, Conflict};
     let domains: Vec<String> = emails
         .iter()
         .map(|e| crate::ingest::account_domain(e))
         .collect();
-    let rows: Vec<Vec<Cell>> = emails
+    let mut rows: Vec<Vec<Cell>> = emails
         .iter()
         .zip(&domains)
         .map(|(e, d)| {
@@ -77,20 +85,25 @@ pub(crate) async fn insert_accounts(
             ]
         })
         .collect();
+    // Each hash once: on SQLite no constraint would stop one statement writing it twice.
+    rows.sort_unstable_by(|a, b| a.first().cmp(&b.first()));
+    rows.dedup_by(|a, b| a.first() == b.first());
     insert_domain_names(tx, backend, domains).await?;
     insert_rows_or(
         tx,
         backend,
         "account",
-        // SHA-1 first: rows go in sorted by it, the conflict key, so concurrent loads
-        // lock the same accounts in the same order (a stem like `info@` recurs).
+        // SHA-1 first: rows go in sorted by it, the key, so concurrent loads lock the
+        // same accounts in the same order (a stem like `info@` recurs).
         &[
             ("sha1", Col::Bytes),
             ("stem", Col::Text),
             ("domain_id", Col::DomainOf),
         ],
         rows,
-        "ON CONFLICT (sha1) DO NOTHING",
+        // Only accounts whose hash is new (SQLite has no unique key to conflict on: see
+        // migration 0011); PostgreSQL's unique index settles two loads racing.
+        Conflict::NewAccount,
     )
     .await?;
     Ok(())

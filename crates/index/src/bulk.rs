@@ -18,6 +18,7 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
 }
 
 /// A cell of a row to insert.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Cell {
     I(i64),
     S(String),
@@ -94,17 +95,30 @@ pub(crate) async fn insert_rows(
     cols: &[(&str, Col)],
     rows: Vec<Vec<Cell>>,
 ) -> Result<u64, Error> {
-    insert_rows_or(tx, backend, table, cols, rows, "").await
+    insert_rows_or(tx, backend, table, cols, rows, Conflict::Fail).await
 }
 
-/// [`insert_rows`] with a conflict clause (`ON CONFLICT … DO NOTHING`) after the insert.
+/// What [`insert_rows_or`] does with a row that is already there.
+#[derive(Clone, Copy)]
+pub(crate) enum Conflict {
+    /// Fails the statement (a unique key says so).
+    Fail,
+    /// Leaves the row out: `ON CONFLICT (key) DO NOTHING`.
+    Key(&'static str),
+    /// Leaves out an account (the first column its SHA-1) whose hash is in `account`,
+    /// without a unique key on SQLite (migration 0011); PostgreSQL's unique key leaves out
+    /// one written by a concurrent load since.
+    NewAccount,
+}
+
+/// [`insert_rows`] with what to do about a row that is already there.
 pub(crate) async fn insert_rows_or(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     table: &str,
     cols: &[(&str, Col)],
     rows: Vec<Vec<Cell>>,
-    on_conflict: &str,
+    on_conflict: Conflict,
 ) -> Result<u64, Error> {
     let mut rows = rows;
     // In order of the first column, which leads most keys here: B-tree pages fill in
@@ -128,14 +142,25 @@ pub(crate) async fn insert_rows_or(
             // A join, not a subquery: a row whose account is missing is left out.
             Col::AccountOf => {
                 joins.push_str(&format!(
-                    " JOIN account a{i} ON a{i}.sha1 = {}",
-                    unhex(backend, &format!("j.value ->> {i}"))
+                    " JOIN account a{i} ON {}",
+                    crate::account::sha1_is(
+                        &format!("a{i}"),
+                        &unhex(backend, &format!("j.value ->> {i}"))
+                    )
                 ));
                 format!("a{i}.id")
             }
             Col::DomainOf => format!("(SELECT id FROM domain_name WHERE name = j.value ->> {i})"),
         })
         .collect();
+    let on_conflict = match on_conflict {
+        Conflict::Fail => String::new(),
+        Conflict::Key(key) => format!("ON CONFLICT ({key}) DO NOTHING"),
+        Conflict::NewAccount => format!(
+            "AND NOT EXISTS (SELECT 1 FROM account o WHERE {}) ON CONFLICT DO NOTHING",
+            crate::account::sha1_is("o", exprs.first().map_or("NULL", String::as_str))
+        ),
+    };
     // Always a WHERE: SQLite needs one between `INSERT … SELECT` and `ON CONFLICT`.
     let sql = format!(
         "INSERT INTO {table} ({}) SELECT {} FROM {} j{joins} WHERE 1 = 1 {on_conflict}",

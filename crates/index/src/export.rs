@@ -175,7 +175,8 @@ impl Index {
         let mut rows = sqlx::query(
             "SELECT a.sha1, b.name FROM account_breach ab JOIN account a ON a.id = ab.account_id \
              JOIN breach b ON b.id = ab.breach_id \
-             WHERE b.is_sensitive = 0 AND b.is_retired = 0 ORDER BY a.sha1, b.name",
+             WHERE b.is_sensitive = 0 AND b.is_retired = 0 \
+             ORDER BY substr(a.sha1, 1, 4), a.sha1, b.name",
         )
         .fetch(&self.pool);
         let mut current: Option<(String, Vec<String>)> = None;

@@ -188,15 +188,19 @@ pub(crate) static ACCOUNT_BREACHES: std::sync::LazyLock<String> = std::sync::Laz
     format!(
         "SELECT {columns} FROM account a JOIN account_breach ab ON ab.account_id = a.id \
          JOIN breach b ON b.id = ab.breach_id \
-         WHERE a.sha1 = $1 AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
-         ORDER BY b.name"
+         WHERE {} AND b.is_retired = 0 AND (b.is_sensitive = 0 OR $2 = 1) \
+         ORDER BY b.name",
+        crate::account::sha1_is("a", "$1")
     )
 });
 
-/// The accounts of a SHA-1 interval with their public breaches (`$1` ≤ hash < `$2`).
+/// The accounts of a SHA-1 interval with their public breaches (`$1` ≤ hash < `$2`): the
+/// interval of 4-byte prefixes is SQLite's to seek (migration 0011), the interval of
+/// hashes PostgreSQL's (both hold the same accounts: `$1` is shorter than 4 bytes).
 pub(crate) const RANGE: &str = "SELECT a.sha1, b.name FROM account a \
              JOIN account_breach ab ON ab.account_id = a.id JOIN breach b ON b.id = ab.breach_id \
-             WHERE a.sha1 >= $1 AND a.sha1 < $2 AND b.is_sensitive = 0 AND b.is_retired = 0 \
+             WHERE substr(a.sha1, 1, 4) >= $1 AND substr(a.sha1, 1, 4) < $2 \
+             AND a.sha1 >= $1 AND a.sha1 < $2 AND b.is_sensitive = 0 AND b.is_retired = 0 \
              ORDER BY a.sha1, b.name";
 
 /// The stems of a domain's accounts with their breaches (retired ones left out).

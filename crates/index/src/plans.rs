@@ -49,7 +49,7 @@ async fn check_lookups() {
             "domain types",
             crate::lookup::DOMAIN_DOCUMENT_TYPES.to_string(),
         ),
-        ("search email", crate::search::SEARCH_EMAIL.to_string()),
+        ("search email", crate::search::SEARCH_EMAIL.clone()),
         ("search domain", crate::search::SEARCH_DOMAIN.to_string()),
         (
             "domain pwn count",

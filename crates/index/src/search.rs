@@ -72,7 +72,7 @@ fn classes(json: &str) -> Vec<String> {
 impl Index {
     /// The breaches an address (normalised: lower-cased) is in.
     pub async fn search_email(&self, email: &str) -> Result<Vec<EmailHit>, Error> {
-        let rows = sqlx::query(SEARCH_EMAIL)
+        let rows = sqlx::query(SEARCH_EMAIL.as_str())
             .bind(crate::account::sha1(&email.trim().to_lowercase()))
             .fetch_all(&self.pool)
             .await?;
@@ -267,10 +267,14 @@ impl Index {
 }
 
 /// An account's breaches, by the SHA-1 of its address.
-pub(crate) const SEARCH_EMAIL: &str =
-    "SELECT b.name, b.title, ab.occurrences, b.data_classes, b.is_sensitive, b.is_retired \
-             FROM account a JOIN account_breach ab ON ab.account_id = a.id \
-             JOIN breach b ON b.id = ab.breach_id WHERE a.sha1 = $1 ORDER BY b.name";
+pub(crate) static SEARCH_EMAIL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT b.name, b.title, ab.occurrences, b.data_classes, b.is_sensitive, b.is_retired \
+         FROM account a JOIN account_breach ab ON ab.account_id = a.id \
+         JOIN breach b ON b.id = ab.breach_id WHERE {} ORDER BY b.name",
+        crate::account::sha1_is("a", "$1")
+    )
+});
 
 /// A domain's counts per breach, its kinds packed.
 pub(crate) const SEARCH_DOMAIN: &str =

@@ -1066,6 +1066,68 @@ both!(
 );
 
 both!(
+    accounts_whose_hashes_share_a_prefix_stay_apart,
+    |dir: &Path, db: &TestDb| {
+        // SQLite finds an account by the first 4 bytes of its SHA-1 (migration 0011);
+        // these two addresses share them, and each must answer for itself alone.
+        let (x, y) = ("twin25339@contoso.de", "twin134936@contoso.de");
+        let (hx, hy) = (sha1_hex(x), sha1_hex(y));
+        assert_eq!(
+            hx[..8],
+            hy[..8],
+            "the pair no longer shares a 4-byte prefix"
+        );
+        assert_ne!(hx, hy);
+        for (breach, address) in [("First", x), ("Second", y)] {
+            let file = dir.join(format!("{breach}.txt"));
+            std::fs::write(&file, format!("Contact: {address}\n")).expect("write");
+            ingest(db, &[&file], breach);
+            // Again: a load that finds the address's account adds no second one.
+            ingest(db, &[&file], breach);
+        }
+        for (address, breach) in [(x, "First"), (y, "Second")] {
+            let hit: serde_json::Value =
+                serde_json::from_str(&ok(db, &["search", address, "--json"])).expect("json");
+            let names: Vec<&str> = hit["breaches"]
+                .as_array()
+                .expect("breaches")
+                .iter()
+                .filter_map(|b| b["breach"].as_str())
+                .collect();
+            assert_eq!(names, [breach], "{address}: {hit}");
+        }
+        let range = rt().block_on(async {
+            let index = leakdex_index::Index::open(&db.url).await.expect("open");
+            let range = index.range(&hx[..6]).await.expect("range");
+            let accounts = index
+                .domain_addresses("contoso.de")
+                .await
+                .expect("addresses");
+            index.close().await;
+            assert_eq!(accounts.len(), 2, "one account per address: {accounts:?}");
+            range
+        });
+        let mut expected = vec![
+            (hx[6..].to_string(), vec!["First".to_string()]),
+            (hy[6..].to_string(), vec!["Second".to_string()]),
+        ];
+        expected.sort();
+        assert_eq!(range, expected);
+        let files = dir.join("range");
+        ok(db, &["-q", "export", "range", "--out", s(&files)]);
+        let file = std::fs::read_to_string(files.join(&hx[..5])).expect("a range file");
+        let mut lines: Vec<&str> = file.lines().collect();
+        lines.sort_unstable();
+        let mut want = [
+            format!("{}:First", &hx[5..]),
+            format!("{}:Second", &hy[5..]),
+        ];
+        want.sort_unstable();
+        assert_eq!(lines, want);
+    }
+);
+
+both!(
     sealing_keeps_the_answers_and_refuses_further_loads,
     |dir: &Path, db: &TestDb| {
         let (corpus, truth) = generate(dir, 7, 17, None);
