@@ -7,7 +7,7 @@
 -- so a prefix is shared by another account about once in 4 billion accounts (a range
 -- query, a prefix of 3 bytes, is one interval of it as well). Statements say
 -- `substr(a.sha1, 1, 4) = substr(x, 1, 4) AND a.sha1 = x` (crates/index/src/account.rs,
--- `sha1_is!`): SQLite uses an index on an expression only for that expression;
+-- `sha1_is`): SQLite uses an index on an expression only for that expression;
 -- PostgreSQL keeps its unique index and seeks it by the second term.
 --
 -- An account is unique without a constraint here: new accounts are written only where

@@ -301,7 +301,7 @@ fn validate_uncached(cand: &str, region: Id) -> Option<String> {
 /// The answer of [`validate_uncached`] for a plain international number — `+`, then
 /// digits with spaces or hyphens between them — without the crate's
 /// parser, whose grammar, normalisation and allocations cost more than the validation
-/// itself (~40% of the time on text with a distinct number in 1% of the lines). `None`
+/// itself (42% of a scan of distinct numbers, session 11's profile). `None`
 /// when the crate must decide: anything else, and every number the crate would change
 /// beyond taking its country code off — a national part starting with `0`, or with a
 /// national prefix of a region of its code (which the crate strips, even after a `+`).
