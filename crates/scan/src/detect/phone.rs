@@ -465,6 +465,42 @@ mod tests {
         );
     }
 
+    /// A deterministic pseudo-random sequence (xorshift64).
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
+    /// A region's example numbers of every pattern its metadata has (not the list
+    /// `is_valid` tries: a type left out there must show in the tests).
+    fn examples(meta: &phonenumber::metadata::Metadata) -> impl Iterator<Item = &str> {
+        use phonenumber::Type::*;
+        let d = meta.descriptors();
+        [
+            FixedLine,
+            Mobile,
+            TollFree,
+            PremiumRate,
+            SharedCost,
+            PersonalNumber,
+            Voip,
+            Pager,
+            Uan,
+            Emergency,
+            Voicemail,
+            ShortCode,
+            StandardRate,
+            Carrier,
+            NoInternational,
+        ]
+        .into_iter()
+        .filter_map(move |t| d.get(t)?.example())
+    }
+
     /// The fast validity check answers as `phonenumber::is_valid` does: every region's
     /// example numbers of every type, each with a digit changed, dropped and added, and
     /// pseudo-random numbers behind every country code.
@@ -472,38 +508,10 @@ mod tests {
     fn validity_matches_the_crates() {
         use phonenumber::metadata::DATABASE;
         let mut numbers: Vec<String> = Vec::new();
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for meta in DATABASE.iter() {
-            // Examples of every pattern the metadata has (not the list `is_valid` tries:
-            // a type left out there must show here).
-            use phonenumber::Type::*;
-            let d = meta.descriptors();
-            let examples = [
-                FixedLine,
-                Mobile,
-                TollFree,
-                PremiumRate,
-                SharedCost,
-                PersonalNumber,
-                Voip,
-                Pager,
-                Uan,
-                Emergency,
-                Voicemail,
-                ShortCode,
-                StandardRate,
-                Carrier,
-                NoInternational,
-            ]
-            .map(|t| d.get(t));
             let code = meta.country_code();
-            for ex in examples.into_iter().flatten().filter_map(|d| d.example()) {
+            for ex in examples(meta) {
                 numbers.push(format!("+{code}{ex}"));
                 for i in 0..ex.len() {
                     let (a, b) = ex.split_at(i);
@@ -546,32 +554,11 @@ mod tests {
     #[test]
     fn international_numbers_answer_as_the_crate_does() {
         use phonenumber::metadata::DATABASE;
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let mut nationals: Vec<(u16, String)> = Vec::new();
         for meta in DATABASE.iter() {
-            use phonenumber::Type::*;
             let code = meta.country_code();
-            let d = meta.descriptors();
-            let types = [
-                FixedLine,
-                Mobile,
-                TollFree,
-                PremiumRate,
-                SharedCost,
-                PersonalNumber,
-                Voip,
-                Pager,
-                Uan,
-                Voicemail,
-            ];
-            for ex in types.map(|t| d.get(t)).into_iter().flatten() {
-                let Some(ex) = ex.example() else { continue };
+            for ex in examples(meta) {
                 let changed: String = ex
                     .chars()
                     .enumerate()
