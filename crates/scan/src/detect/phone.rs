@@ -598,7 +598,7 @@ mod tests {
             for separators in [&[][..], &[' '], &[' ', ' ', '-'], &[' ', '-', '.', '/']] {
                 let mut cand = String::from("+");
                 for (i, c) in digits.chars().enumerate() {
-                    if i > 0 && !separators.is_empty() && next() % 3 == 0 {
+                    if i > 0 && !separators.is_empty() && next().is_multiple_of(3) {
                         cand.push(separators[(next() % separators.len() as u64) as usize]);
                     }
                     cand.push(c);
