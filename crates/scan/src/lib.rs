@@ -31,6 +31,7 @@ pub mod sniff;
 pub mod source;
 
 mod config;
+mod distinct;
 mod error;
 mod segment;
 

@@ -8,6 +8,7 @@ use crate::classify::{classify, Classification, Features};
 use crate::config::Config;
 use crate::decode::{self, ooxml::Flavor, DecodeError, Sink, Stop};
 use crate::detect::{detect, DetectConfig, Findings};
+use crate::distinct::{digest, Distinct, Passthrough, Pending};
 use crate::error::Error;
 use crate::isolate::{Decoder, Format};
 use crate::observe::{empty_hash, Edge, Hash, Node, Observer, TopSummary, ValueCount};
@@ -82,85 +83,16 @@ struct Shared<'a> {
     findings: Option<FindingSink<'a>>,
     documents: Option<DocumentSink<'a>>,
     observer: Option<&'a dyn Observer>,
+    /// The distinct values of each kind, filled by all threads.
+    unique: [Distinct; KINDS.len()],
 }
 
 type Set<T> = HashSet<T, foldhash::fast::RandomState>;
-
-/// The distinct values of one kind, each held as the 128-bit XXH3 of its key instead of
-/// the string: one hash per finding, no allocation kept, 16 bytes per value, and merging
-/// two workers' sets moves integers. Two of a billion distinct values share a digest
-/// with probability below 10⁻²⁰, far under any count we report.
-#[derive(Default)]
-struct Distinct(HashSet<u128, std::hash::BuildHasherDefault<Passthrough>>);
-
-/// The digest a value is counted by (see [`Distinct`]): XXH3-128 with a secret drawn
-/// once per process. The tables keyed by digests probe by their low bits; with the
-/// public default secret, a file of values crafted to share those bits (found by brute
-/// force offline) would make every insert walk the same chain — a scan quadratic in its
-/// input. (A seed instead of a secret cost 11% of the text scan: the crate derives a
-/// secret from the seed on every call.)
-fn digest(key: &str) -> u128 {
-    static SECRET: std::sync::LazyLock<[u8; 192]> = std::sync::LazyLock::new(|| {
-        let random = std::collections::hash_map::RandomState::new();
-        let mut secret = [0u8; 192];
-        for (i, word) in secret.chunks_exact_mut(8).enumerate() {
-            word.copy_from_slice(&std::hash::BuildHasher::hash_one(&random, i).to_le_bytes());
-        }
-        secret
-    });
-    twox_hash::XxHash3_128::oneshot_with_secret(&*SECRET, key.as_bytes())
-        .unwrap_or_else(|_| twox_hash::XxHash3_128::oneshot(key.as_bytes()))
-}
-
-impl Distinct {
-    #[cfg(test)]
-    fn insert(&mut self, key: &str) {
-        self.insert_digest(digest(key));
-    }
-
-    fn insert_digest(&mut self, d: u128) {
-        self.0.insert(d);
-    }
-
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Moves `other` in, inserting the smaller set into the larger.
-    fn merge(&mut self, mut other: Distinct) {
-        if other.0.len() > self.0.len() {
-            std::mem::swap(self, &mut other);
-        }
-        self.0.extend(other.0);
-    }
-}
-
-/// The hasher of [`Distinct`]: its keys are digests already, so their low bits serve.
-#[derive(Default)]
-struct Passthrough(u64);
-
-impl std::hash::Hasher for Passthrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u128` is used; fold anything else so it still hashes.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        self.0 = n as u64;
-    }
-}
 
 /// What one worker accumulates; merged at the end.
 #[derive(Default)]
 struct Acc {
     total: Tally,
-    unique: [Distinct; KINDS.len()],
     /// Distinct documents and their types.
     documents: HashMap<[u8; 32], (DocType, bool), foldhash::fast::RandomState>,
     messages: Set<String>,
@@ -173,9 +105,6 @@ struct Acc {
 impl Acc {
     fn merge(&mut self, o: Acc) {
         self.total += o.total;
-        for (a, b) in self.unique.iter_mut().zip(o.unique) {
-            a.merge(b);
-        }
         self.documents.extend(o.documents);
         self.messages.extend(o.messages);
         self.unreadable.extend(o.unreadable);
@@ -284,6 +213,7 @@ impl Scanner {
             findings,
             documents,
             observer,
+            unique: Default::default(),
         };
         let threads = threads.min(entries.len().max(1));
         let (tx, rx) = crossbeam_channel::bounded::<&Entry>(threads * 4);
@@ -291,13 +221,14 @@ impl Scanner {
         let mut bytes = 0u64;
         std::thread::scope(|s| {
             let workers: Vec<_> = (0..threads)
-                .map(|_| {
+                .map(|i| {
                     let rx = rx.clone();
                     let shared = &shared;
                     s.spawn(move || {
                         let mut w = Worker {
                             shared,
                             acc: Acc::default(),
+                            pending: Pending::new(&shared.unique, i),
                             found: Findings::default(),
                             bytes: 0,
                             graph: None,
@@ -331,8 +262,10 @@ impl Scanner {
                 }
             }
         });
+        let unique = shared.unique.each_ref().map(|d| d.len() as u64);
         Ok(report(
             acc,
+            unique,
             entries.len() as u64,
             bytes,
             started,
@@ -341,7 +274,14 @@ impl Scanner {
     }
 }
 
-fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant, top: usize) -> Report {
+fn report(
+    mut acc: Acc,
+    unique: [u64; KINDS.len()],
+    files: u64,
+    bytes: u64,
+    started: Instant,
+    top: usize,
+) -> Report {
     let mut counts = Counts {
         documents: Count {
             raw: acc.total.documents,
@@ -357,7 +297,7 @@ fn report(mut acc: Acc, files: u64, bytes: u64, started: Instant, top: usize) ->
     for kind in KINDS {
         let c = Count {
             raw: acc.total.raw[kind.index()],
-            unique: acc.unique[kind.index()].len() as u64,
+            unique: unique[kind.index()],
         };
         *counts.kind_mut(kind) = c;
         if c.raw > 0 {
@@ -487,6 +427,8 @@ struct Graph {
 struct Worker<'a> {
     shared: &'a Shared<'a>,
     acc: Acc,
+    /// Digests on their way to `shared.unique`.
+    pending: Pending<'a, { KINDS.len() }>,
     found: Findings,
     bytes: u64,
     graph: Option<Graph>,
@@ -792,7 +734,7 @@ impl Worker<'_> {
         let mut sink = DocSink {
             features: Some(&mut features),
             shared: self.shared,
-            acc: &mut self.acc,
+            pending: &mut self.pending,
             found: &mut self.found,
             values: observed.then_some(&mut self.values),
             raw: &mut t.raw,
@@ -817,7 +759,7 @@ impl Worker<'_> {
                         .message_id
                         .filter(|m| !m.is_empty())
                         .unwrap_or_else(|| format!("blake3:{hex}"));
-                    sink.acc.messages.insert(id.clone());
+                    self.acc.messages.insert(id.clone());
                     self.message_id = Some(id);
                     self.message_month = d.month;
                     children = d.children;
@@ -920,20 +862,20 @@ impl Worker<'_> {
         );
         let next = std::sync::atomic::AtomicUsize::new(0);
         let deadline = Instant::now() + shared.cfg.blob_timeout;
-        type PartResult = (Acc, Values, [u64; KINDS.len()], Option<String>);
+        type PartResult = (Values, [u64; KINDS.len()], Option<String>);
         let results: Vec<PartResult> = std::thread::scope(|s| {
             let (parts, next) = (&parts, &next);
             let handles: Vec<_> = (0..shared.threads)
-                .map(|_| {
+                .map(|i| {
                     s.spawn(move || {
-                        let mut acc = Acc::default();
+                        let mut pending = Pending::new(&shared.unique, i);
                         let mut found = Findings::default();
                         let mut values = Values::default();
                         let mut raw = [0u64; KINDS.len()];
                         let mut sink = DocSink {
                             features: None,
                             shared,
-                            acc: &mut acc,
+                            pending: &mut pending,
                             found: &mut found,
                             values: observed.then_some(&mut values),
                             raw: &mut raw,
@@ -958,7 +900,7 @@ impl Worker<'_> {
                                 break;
                             }
                         }
-                        (acc, values, raw, err)
+                        (values, raw, err)
                     })
                 })
                 .collect();
@@ -968,8 +910,7 @@ impl Worker<'_> {
                 .collect()
         });
         let mut error = None;
-        for (acc, values, raw, err) in results {
-            self.acc.merge(acc);
+        for (values, raw, err) in results {
             self.values.merge(values);
             for (a, b) in t.raw.iter_mut().zip(raw) {
                 *a += b;
@@ -1000,7 +941,7 @@ struct DocSink<'w, 'a> {
     /// What the classifier gathers (not for the parts of a text scanned in parallel).
     features: Option<&'w mut Features>,
     shared: &'a Shared<'a>,
-    acc: &'w mut Acc,
+    pending: &'w mut Pending<'a, { KINDS.len() }>,
     found: &'w mut Findings,
     values: Option<&'w mut Values>,
     raw: &'w mut [u64; KINDS.len()],
@@ -1043,48 +984,8 @@ impl Sink for DocSink<'_, '_> {
             if let Some(values) = self.values.as_deref_mut() {
                 values.add(i, d, f.key, f.value, 1);
             }
-            self.acc.unique[i].insert_digest(d);
+            self.pending.insert(i, d);
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Distinct;
-
-    /// Digests use a secret of this process, not the public default XXH3 anyone can
-    /// precompute collisions for.
-    #[test]
-    fn digests_are_keyed_by_a_process_secret() {
-        let keys = ["x@contoso.de", "y@contoso.de", "+4930123456"];
-        assert!(keys
-            .iter()
-            .any(|k| super::digest(k) != twox_hash::XxHash3_128::oneshot(k.as_bytes())));
-    }
-
-    #[test]
-    fn distinct_counts_values_once_and_merges_to_the_union() {
-        let mut a = Distinct::default();
-        for v in ["x@contoso.de", "y@contoso.de", "x@contoso.de"] {
-            a.insert(v);
-        }
-        assert_eq!(a.len(), 2);
-        let mut b = Distinct::default();
-        for v in [
-            "y@contoso.de",
-            "z@contoso.de",
-            "w@contoso.de",
-            "v@contoso.de",
-        ] {
-            b.insert(v);
-        }
-        // The smaller set goes into the larger one, whichever side it is on.
-        a.merge(b);
-        assert_eq!(a.len(), 5);
-        let mut c = Distinct::default();
-        c.insert("z@contoso.de");
-        c.merge(a);
-        assert_eq!(c.len(), 5);
     }
 }
