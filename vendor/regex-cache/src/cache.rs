@@ -138,11 +138,17 @@ impl DerefMut for RegexCache {
 // are `\d`-heavy, and building the lazy DFA states of their Unicode form was ~10% of a
 // text scan. On ASCII text both forms match exactly the same; any other text, or a
 // pattern the ASCII mode refuses, uses the Unicode form.
+//
+// A third leakdex patch: `matches_at_start` answers `find(text)` starting at 0 (how
+// libphonenumber tests a number against a pattern) with an anchored twin, `\A(?:…)`:
+// the search stops at the first match from offset 0 instead of finding where the leftmost
+// match ends and then searching backwards for where it starts.
 #[derive(Clone)]
 pub struct CachedRegex {
 	builder: CachedRegexBuilder,
 	compiled: Arc<OnceLock<Option<Regex>>>,
 	ascii: Arc<OnceLock<Option<Regex>>>,
+	anchored: Arc<OnceLock<Option<Regex>>>,
 }
 
 macro_rules! regex {
@@ -194,12 +200,34 @@ impl CachedRegex {
 			builder: builder,
 			compiled: Arc::new(OnceLock::new()),
 			ascii: Arc::new(OnceLock::new()),
+			anchored: Arc::new(OnceLock::new()),
 		}
 	}
 
 	/// Refer to `Regex::is_match`.
 	pub fn is_match(&self, text: &str) -> bool {
 		self.on(text).is_some_and(|r| r.is_match(text))
+	}
+
+	/// Whether a match starts at offset 0: `find(text)` starting there, since the leftmost
+	/// match starts at 0 exactly when some match does. On ASCII text an anchored twin
+	/// (ASCII classes, `\A(?:…)`; in whitespace-insensitive mode line breaks around the
+	/// pattern end a trailing comment) answers; any other text, or a pattern whose twin
+	/// does not compile, goes through `find`.
+	pub fn matches_at_start(&self, text: &str) -> bool {
+		if text.is_ascii() {
+			let twin = self.anchored.get_or_init(|| {
+				let nl = if self.builder.options.ignore_whitespace { "\n" } else { "" };
+				let source = format!("\\A(?:{nl}{}{nl})", self.builder.source);
+				self.builder.options.define(&mut RegexBuilder::new(&source))
+					.unicode(false)
+					.build().ok()
+			});
+			if let Some(r) = twin.as_ref() {
+				return r.is_match(text);
+			}
+		}
+		self.find(text).is_some_and(|m| m.start() == 0)
 	}
 
 	/// Refer to `Regex::find`.
@@ -415,6 +443,35 @@ mod test {
 		assert!(!not_a.is_match("a"));
 		let caps = not_a.captures("b").map(|c| c.len());
 		assert_eq!(caps, Some(1));
+	}
+
+	#[test]
+	fn matches_at_start_answers_as_find_starting_at_zero() {
+		let cache = Arc::new(Mutex::new(RegexCache::new(100)));
+		// A top-level alternation (the twin must group it), a trailing comment in
+		// whitespace-insensitive mode (the twin must end it), a pattern matching the empty
+		// string, a multi-line `^` and a libphonenumber-shaped one.
+		let patterns: Vec<CachedRegex> = vec![
+			CachedRegexBuilder::new(cache.clone(), r"3\d|1\d{2}").build().unwrap(),
+			CachedRegexBuilder::new(cache.clone(), "[2-9] \\d{2} # area code")
+				.ignore_whitespace(true).build().unwrap(),
+			CachedRegexBuilder::new(cache.clone(), r"\d*").build().unwrap(),
+			CachedRegexBuilder::new(cache.clone(), r"^5\d").multi_line(true).build().unwrap(),
+			CachedRegexBuilder::new(cache.clone(), r"(?:30[1-9]|4[0-2])\d{4,8}")
+				.ignore_whitespace(true).build().unwrap(),
+		];
+		let texts = ["", "3", "31", "131", "x31", "1312345", "8123", "a\n51", "51",
+			"3012345678", "30212345", "4212", "990", "٣١", "3١"];
+		let mut hits = 0;
+		for re in &patterns {
+			for text in texts {
+				let expected = re.find(text).is_some_and(|m| m.start() == 0);
+				assert_eq!(re.matches_at_start(text), expected, "{} on {text:?}", re.as_str());
+				hits += usize::from(expected);
+			}
+		}
+		// Both answers occur, so the comparison means something.
+		assert!(hits > 10 && hits < patterns.len() * texts.len() - 10, "{hits}");
 	}
 
 	#[test]

@@ -348,7 +348,7 @@ fn international(cand: &str) -> Option<Option<String>> {
             .is_some_and(|p| national.starts_with(p))
             || meta
                 .national_prefix_for_parsing()
-                .is_some_and(|re| re.find(national).is_some_and(|m| m.start() == 0))
+                .is_some_and(|re| re.matches_at_start(national))
         {
             return None;
         }
@@ -387,7 +387,7 @@ fn is_valid_parts(code: u16, national: &str) -> bool {
             .iter()
             .filter_map(|r| DATABASE.by_id(*r))
             .find(|meta| match meta.leading_digits() {
-                Some(pattern) => pattern.find(national).is_some_and(|m| m.start() == 0),
+                Some(pattern) => pattern.matches_at_start(national),
                 None => has_a_type(meta, national),
             })
     };
@@ -398,11 +398,21 @@ fn is_valid_parts(code: u16, national: &str) -> bool {
 /// `number_type(meta, national) != Type::Unknown`).
 fn has_a_type(meta: &phonenumber::metadata::Metadata, national: &str) -> bool {
     let d = meta.descriptors();
-    d.general().is_match(national)
+    is_match(d.general(), national)
         && typed(d)
             .into_iter()
             .flatten()
-            .any(|desc| desc.is_match(national))
+            .any(|desc| is_match(desc, national))
+}
+
+/// The crate's `Descriptor::is_match` (a possible length, then a match of the pattern
+/// starting at 0), with the pattern run anchored (`matches_at_start` of the patched
+/// `regex-cache`): an unanchored search finds where the leftmost match ends, then searches
+/// backwards for its start — twice the work, all of it in lazy-DFA states of its own.
+fn is_match(desc: &phonenumber::metadata::Descriptor, national: &str) -> bool {
+    let lengths = desc.possible_length();
+    (lengths.is_empty() || u16::try_from(national.len()).is_ok_and(|n| lengths.contains(&n)))
+        && desc.national_number().matches_at_start(national)
 }
 
 /// The typed patterns of a region that make a number valid, the common types first.
