@@ -95,6 +95,66 @@ fn check(text: &str, start: usize, local: &str, host: &str) -> Option<usize> {
     {
         return None;
     }
+    host_domain_len(host)
+}
+
+/// [`check_host`], remembered per thread for the hosts seen lately: addresses repeat
+/// their hosts (a company's domain, a mail provider), and splitting a host into labels
+/// and looking it up in the Public Suffix List cost more than half of `check`.
+fn host_domain_len(host: &str) -> Option<usize> {
+    if host.len() > HOST_CACHED {
+        return check_host(host);
+    }
+    HOSTS.with_borrow_mut(|slots| {
+        let slots = slots.get_or_insert_with(|| vec![Slot::default(); SLOTS].into_boxed_slice());
+        let hash = std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), host);
+        let slot = &mut slots[hash as usize % SLOTS];
+        let b = host.as_bytes();
+        if usize::from(slot.len) == b.len() && &slot.host[..b.len()] == b {
+            return (slot.domain > 0).then_some(usize::from(slot.domain));
+        }
+        let verdict = check_host(host);
+        slot.len = b.len() as u8;
+        slot.host[..b.len()].copy_from_slice(b);
+        // A registrable domain is at most the host, so it fits.
+        slot.domain = verdict.map_or(0, |n| n as u8);
+        verdict
+    })
+}
+
+/// Hosts up to this long are remembered.
+const HOST_CACHED: usize = 46;
+
+/// Remembered hosts per thread, one per slot by hash (the last one wins).
+const SLOTS: usize = 512;
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// 0: empty.
+    len: u8,
+    /// The registrable domain's length, 0 if the host has none.
+    domain: u8,
+    host: [u8; HOST_CACHED],
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            len: 0,
+            domain: 0,
+            host: [0; HOST_CACHED],
+        }
+    }
+}
+
+thread_local! {
+    static HOSTS: std::cell::RefCell<Option<Box<[Slot]>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The length of `host`'s registrable domain, if it has one under a known public suffix
+/// and is a plausible host: labels of 1–63 bytes not starting or ending with `-`, at least
+/// two, the last alphabetic and 2+ letters long.
+fn check_host(host: &str) -> Option<usize> {
     // `..` in the host is an empty label, refused below.
     if host.len() > 253 {
         return None;
@@ -136,6 +196,29 @@ mod tests {
             values("x@mail.contoso.de", &SegCtx::text("l"), Kind::Domain),
             ["contoso.de"]
         );
+    }
+
+    #[test]
+    fn remembered_hosts_answer_as_checked_ones() {
+        // More hosts than slots, valid and not, each asked three times in turns, so slots
+        // are hit, missed and overwritten; and a host too long to be remembered.
+        let hosts: Vec<String> = (0..3 * super::SLOTS)
+            .map(|i| match i % 4 {
+                0 => format!("mail{i}.contoso.de"),
+                1 => format!("h{i}.invalidtld"),
+                2 => format!("x{i}.co.uk"),
+                _ => format!("{}.fabrikam.com", "a".repeat(i % 60)),
+            })
+            .collect();
+        let mut some = 0;
+        for _ in 0..3 {
+            for h in &hosts {
+                let expected = super::check_host(h);
+                assert_eq!(super::host_domain_len(h), expected, "{h}");
+                some += usize::from(expected.is_some());
+            }
+        }
+        assert!(some > hosts.len() && some < 3 * hosts.len());
     }
 
     #[test]
