@@ -108,12 +108,22 @@ fn host_domain_len(host: &str) -> Option<usize> {
     HOSTS.with_borrow_mut(|slots| {
         let slots = slots.get_or_insert_with(|| vec![Slot::default(); SLOTS].into_boxed_slice());
         let hash = std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::default(), host);
-        let slot = &mut slots[hash as usize % SLOTS];
+        // Two slots a hash, the last used first: two busy hosts that share a hash would
+        // otherwise evict each other on every address (a tenth of the lookups missed on
+        // a text of nine domains).
+        let set = hash as usize % (SLOTS / 2) * 2;
         let b = host.as_bytes();
-        if usize::from(slot.len) == b.len() && &slot.host[..b.len()] == b {
-            return (slot.domain > 0).then_some(usize::from(slot.domain));
+        let holds = |s: &Slot| usize::from(s.len) == b.len() && &s.host[..b.len()] == b;
+        if holds(&slots[set + 1]) {
+            slots.swap(set, set + 1);
+        }
+        if holds(&slots[set]) {
+            let domain = slots[set].domain;
+            return (domain > 0).then_some(usize::from(domain));
         }
         let verdict = check_host(host);
+        slots[set + 1] = slots[set];
+        let slot = &mut slots[set];
         slot.len = b.len() as u8;
         slot.host[..b.len()].copy_from_slice(b);
         // A registrable domain is at most the host, so it fits.
@@ -125,7 +135,7 @@ fn host_domain_len(host: &str) -> Option<usize> {
 /// Hosts up to this long are remembered.
 const HOST_CACHED: usize = 46;
 
-/// Remembered hosts per thread, one per slot by hash (the last one wins).
+/// Remembered hosts per thread, in pairs of slots by hash.
 const SLOTS: usize = 512;
 
 #[derive(Clone, Copy)]
