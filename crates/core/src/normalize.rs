@@ -98,7 +98,14 @@ pub fn strip_legal_form(name: &str) -> &str {
     }
     loop {
         let before = s;
+        // Only forms that end as `s` does: one byte compared instead of the whole form
+        // for nearly all of them (this function had 4.5% of a corpus scan's samples,
+        // most of them comparing every form to the end of the name).
+        let last = s.as_bytes().last().map(u8::to_ascii_lowercase);
         for form in LEGAL_FORMS {
+            if form.as_bytes().last().map(u8::to_ascii_lowercase) != last {
+                continue;
+            }
             if s.len() > form.len() {
                 let cut = s.len() - form.len();
                 if s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(form) {

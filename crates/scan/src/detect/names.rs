@@ -57,10 +57,11 @@ fn name_value(text: &str, out: &mut Findings, org: bool) {
 /// `Contoso GmbH` on a line of its own → `contoso`.
 pub fn signature_org(line: &str) -> Option<String> {
     let l = line.trim();
+    // The cheapest tests first: this runs on every line of every message body.
     if l.len() > 80
-        || l.split_whitespace().count() < 2
-        || l.contains(['@', ':'])
         || !l.chars().next().is_some_and(char::is_uppercase)
+        || l.contains(['@', ':'])
+        || l.split_whitespace().nth(1).is_none()
     {
         return None;
     }
