@@ -140,15 +140,17 @@ impl DerefMut for RegexCache {
 // pattern the ASCII mode refuses, uses the Unicode form.
 //
 // A third leakdex patch: `matches_at_start` answers `find(text)` starting at 0 (how
-// libphonenumber tests a number against a pattern) with an anchored twin, `\A(?:…)`:
-// the search stops at the first match from offset 0 instead of finding where the leftmost
-// match ends and then searching backwards for where it starts.
+// libphonenumber tests a number against a pattern) by an anchored search of an ASCII
+// twin (regex-automata's meta engine, `Anchored::Yes`): it stops at the first match from
+// offset 0 instead of finding where the leftmost match ends and then searching
+// backwards for where it starts. The pattern is not rewritten (wrapping it in `\A(?:…)`
+// would let an inline `(?-x)` or an unbalanced parenthesis change its meaning).
 #[derive(Clone)]
 pub struct CachedRegex {
 	builder: CachedRegexBuilder,
 	compiled: Arc<OnceLock<Option<Regex>>>,
 	ascii: Arc<OnceLock<Option<Regex>>>,
-	anchored: Arc<OnceLock<Option<Regex>>>,
+	anchored: Arc<OnceLock<Option<regex_automata::meta::Regex>>>,
 }
 
 macro_rules! regex {
@@ -210,24 +212,39 @@ impl CachedRegex {
 	}
 
 	/// Whether a match starts at offset 0: `find(text)` starting there, since the leftmost
-	/// match starts at 0 exactly when some match does. On ASCII text an anchored twin
-	/// (ASCII classes, `\A(?:…)`; in whitespace-insensitive mode line breaks around the
-	/// pattern end a trailing comment) answers; any other text, or a pattern whose twin
-	/// does not compile, goes through `find`.
+	/// match starts at 0 exactly when some match does. On ASCII text an anchored search
+	/// of the pattern's ASCII twin answers (built with the same options, only when the
+	/// pattern itself compiles); any other text, or a pattern whose twin does not
+	/// compile, goes through `find`.
 	pub fn matches_at_start(&self, text: &str) -> bool {
 		if text.is_ascii() {
-			let twin = self.anchored.get_or_init(|| {
-				let nl = if self.builder.options.ignore_whitespace { "\n" } else { "" };
-				let source = format!("\\A(?:{nl}{}{nl})", self.builder.source);
-				self.builder.options.define(&mut RegexBuilder::new(&source))
-					.unicode(false)
-					.build().ok()
-			});
-			if let Some(r) = twin.as_ref() {
-				return r.is_match(text);
+			if let Some(r) = self.anchored_twin() {
+				let input = regex_automata::Input::new(text)
+					.anchored(regex_automata::Anchored::Yes);
+				return r.is_match(input);
 			}
 		}
 		self.find(text).is_some_and(|m| m.start() == 0)
+	}
+
+	fn anchored_twin(&self) -> Option<&regex_automata::meta::Regex> {
+		self.anchored.get_or_init(|| {
+			regex!(self)?;
+			let o = &self.builder.options;
+			regex_automata::meta::Builder::new()
+				.configure(regex_automata::meta::Config::new()
+					.nfa_size_limit(Some(o.size_limit))
+					.hybrid_cache_capacity(o.dfa_size_limit))
+				.syntax(regex_automata::util::syntax::Config::new()
+					.case_insensitive(o.case_insensitive)
+					.multi_line(o.multi_line)
+					.dot_matches_new_line(o.dot_matches_new_line)
+					.swap_greed(o.swap_greed)
+					.ignore_whitespace(o.ignore_whitespace)
+					.unicode(false))
+				.build(&self.builder.source)
+				.ok()
+		}).as_ref()
 	}
 
 	/// Refer to `Regex::find`.
@@ -448,20 +465,22 @@ mod test {
 	#[test]
 	fn matches_at_start_answers_as_find_starting_at_zero() {
 		let cache = Arc::new(Mutex::new(RegexCache::new(100)));
-		// A top-level alternation (the twin must group it), a trailing comment in
-		// whitespace-insensitive mode (the twin must end it), a pattern matching the empty
-		// string, a multi-line `^` and a libphonenumber-shaped one.
+		// A top-level alternation, a trailing comment in whitespace-insensitive mode, an
+		// inline flag that switches that mode off, a pattern matching the empty string, a
+		// multi-line `^` and a libphonenumber-shaped one.
 		let patterns: Vec<CachedRegex> = vec![
 			CachedRegexBuilder::new(cache.clone(), r"3\d|1\d{2}").build().unwrap(),
 			CachedRegexBuilder::new(cache.clone(), "[2-9] \\d{2} # area code")
 				.ignore_whitespace(true).build().unwrap(),
+			CachedRegexBuilder::new(cache.clone(), "3 (?-x)1 ").ignore_whitespace(true)
+				.build().unwrap(),
 			CachedRegexBuilder::new(cache.clone(), r"\d*").build().unwrap(),
 			CachedRegexBuilder::new(cache.clone(), r"^5\d").multi_line(true).build().unwrap(),
 			CachedRegexBuilder::new(cache.clone(), r"(?:30[1-9]|4[0-2])\d{4,8}")
 				.ignore_whitespace(true).build().unwrap(),
 		];
 		let texts = ["", "3", "31", "131", "x31", "1312345", "8123", "a\n51", "51",
-			"3012345678", "30212345", "4212", "990", "٣١", "3١"];
+			"3012345678", "30212345", "4212", "990", "٣١", "3١", "31 ", "31 \n"];
 		let mut hits = 0;
 		for re in &patterns {
 			for text in texts {
@@ -469,9 +488,14 @@ mod test {
 				assert_eq!(re.matches_at_start(text), expected, "{} on {text:?}", re.as_str());
 				hits += usize::from(expected);
 			}
+			// The anchored search answered (no silent fallback to `find`).
+			assert!(re.anchored_twin().is_some(), "{}", re.as_str());
 		}
+		// A pattern that does not compile matches nothing, anchored or not.
+		let bad = CachedRegexBuilder::new(cache.clone(), "a)|(b").build().unwrap();
+		assert!(!bad.matches_at_start("b") && !bad.matches_at_start("xb"));
 		// Both answers occur, so the comparison means something.
-		assert!(hits > 10 && hits < patterns.len() * texts.len() - 10, "{hits}");
+		assert!(hits > 10 && hits < patterns.len() * texts.len() - 10, "{}", hits);
 	}
 
 	#[test]

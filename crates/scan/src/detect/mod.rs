@@ -61,8 +61,10 @@ fn detect_if(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Finding
 
 /// A bit for each byte some detector needs to find anything: an address has `@`; a phone
 /// outside a phone field starts at `+`, after a label's `:`, or after `Tel.`; cards and
-/// IBANs have digits; every credential rule needs `-----BEGIN`, `AKIA`/`ASIA`/
-/// `AccountKey=` or `password`/`passwd`/`pwd` in any case.
+/// IBANs have digits; whatever a credential rule matches holds `A` (`AKIA`, `ASIA`,
+/// `AccountKey=`), `P` (`PRIVATE KEY`) or a `p`/`P` (`password`, `passwd`, `pwd` in any
+/// case). These follow from what the rules match, not from the keyword prefilter, so
+/// they hold whichever path `secret::detect` takes.
 const AT: u8 = 1;
 const PHONE: u8 = 2;
 const DIGIT: u8 = 4;
@@ -79,7 +81,6 @@ static TRIGGER: [u8; 256] = {
         t[d as usize] = DIGIT;
         d += 1;
     }
-    t[b'-' as usize] = SECRET;
     t[b'A' as usize] = SECRET;
     t[b'p' as usize] = SECRET;
     t[b'P' as usize] = SECRET;
@@ -154,7 +155,7 @@ mod tests {
                 x ^= x >> 17;
                 x ^= x << 5;
                 text.push_str(pieces[x as usize % pieces.len()]);
-                if x % 3 == 0 {
+                if x.is_multiple_of(3) {
                     text.push(' ');
                 }
             }

@@ -14,21 +14,32 @@ struct Rules {
     account_key: Regex,
 }
 
-/// Keywords one of which every rule needs, in the case variants people write. Teddy
-/// finds candidates by each keyword's first three bytes, so those are chosen rare in
-/// prose: `ssw` rather than `assw` (`class`, `pass`, `assist`), `tKey=` rather than
-/// `ccountKey` (every `account`) — on business text those two made the keyword search
-/// verify a candidate every few lines.
-const KEYWORDS: [&str; 10] = [
+/// Keywords one of which every rule needs: `-----BEGIN`, `AKIA`, `ASIA`, `tKey=` (of
+/// `AccountKey=`), and `ssw` (of `password`, `passwd`) and `pwd` in every case, as the
+/// password rule ignores case. Teddy finds candidates by each keyword's first three
+/// bytes, so those are chosen rare in prose: `ssw` rather than `assw` (`class`, `pass`,
+/// `assist`), `tKey=` rather than `ccountKey` (every `account`) — on business text those
+/// two made the keyword search verify a candidate every few lines.
+const KEYWORDS: [&str; 20] = [
     "-----BEGIN",
     "AKIA",
     "ASIA",
     "tKey=",
     "ssw",
     "ssW",
+    "sSw",
+    "sSW",
+    "Ssw",
+    "SsW",
+    "SSw",
     "SSW",
     "pwd",
+    "pwD",
+    "pWd",
+    "pWD",
     "Pwd",
+    "PwD",
+    "PWd",
     "PWD",
 ];
 
@@ -191,6 +202,8 @@ mod tests {
                 "pwd",
                 "Pwd",
                 "PWD",
+                "PASSword",
+                "pWd",
                 "nothing",
                 "PASS",
                 "pw d",
@@ -199,7 +212,7 @@ mod tests {
             ];
             for (i, kw) in words.iter().enumerate() {
                 let text = format!("{}{kw}{}", &pad[..at], &pad[at..]);
-                let want = i < 10;
+                let want = i < 12;
                 assert_eq!(has_keyword(text.as_bytes()), want, "{kw} at {at}");
                 assert_eq!(found(&each, text.as_bytes()), want, "{kw} at {at}");
                 assert_eq!(short_has_keyword(text.as_bytes()), want, "{kw} at {at}");
@@ -221,6 +234,18 @@ mod tests {
             secrets("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n").len(),
             1
         );
+    }
+
+    /// The password rule ignores case, so a long segment (the keyword search's path)
+    /// finds a mixed-case key as a short one (the byte loop's path) does.
+    #[test]
+    fn mixed_case_keys_are_found_in_long_and_short_segments() {
+        let pad = "lorem ipsum dolor sit amet ".repeat(12);
+        for key in ["PASSword=hunter22", "pWd=hunter22", "PassWD: hunter22"] {
+            let short = secrets(key);
+            assert_eq!(short.len(), 1, "{key}");
+            assert_eq!(secrets(&format!("{pad}{key} {pad}")), short, "{key}");
+        }
     }
 
     #[test]
