@@ -146,14 +146,12 @@ mod tests {
             SegCtx::cell("name", FieldClass::Person, None),
             SegCtx::cell("note", FieldClass::Other, None),
         ];
-        let mut x: u32 = 7;
+        let mut next = testutil::xorshift(7);
         let mut found = 0;
         for _ in 0..3000 {
             let mut text = String::new();
             for _ in 0..3 {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
+                let x = next();
                 text.push_str(pieces[x as usize % pieces.len()]);
                 if x.is_multiple_of(3) {
                     text.push(' ');
@@ -178,6 +176,16 @@ mod tests {
 pub(crate) mod testutil {
     use super::*;
     use leakdex_core::Kind;
+
+    /// A deterministic pseudo-random sequence (xorshift64), for tests that draw inputs.
+    pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
 
     pub fn values(text: &str, ctx: &SegCtx<'_>, kind: Kind) -> Vec<String> {
         let mut out = Findings::default();

@@ -435,7 +435,7 @@ fn typed(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::values;
+    use super::super::testutil::{values, xorshift};
     use crate::segment::{FieldClass, SegCtx};
     use leakdex_core::Kind;
     use phonenumber::{country::Id, Mode};
@@ -473,16 +473,6 @@ mod tests {
             values("01 42 68 53 00", &ctx, Kind::Phone),
             ["+33142685300"]
         );
-    }
-
-    /// A deterministic pseudo-random sequence (xorshift64).
-    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
-        move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        }
     }
 
     /// A region's example numbers of every pattern its metadata has (not the list
