@@ -56,15 +56,31 @@ pub struct Features {
     /// repeat a few fields, and `column_name` allocates and lower-cases — it was ~5% of
     /// a scan's time when run on every cell.
     fields: HashSet<String, foldhash::fast::RandomState>,
+    /// The fields of the last cells, each in a slot picked by the address of its text: a
+    /// decoder hands every cell of a column the same name, so the address finds the slot
+    /// and one comparison of a short name confirms it (the content decides, never the
+    /// address). Hashing each cell's field for `fields` was 4% of a dump's scan.
+    recent: [(usize, String); RECENT],
 }
+
+/// Slots of [`Features::recent`].
+const RECENT: usize = 32;
 
 /// How many distinct field names [`Features`] remembers (a sheet's cell references are
 /// all distinct; past this, each cell's column name is worked out again).
 const FIELDS: usize = 1024;
 
 impl Features {
-    /// Feeds one segment.
-    pub fn segment(&mut self, text: &str, place: Place, class: FieldClass, field: &str) {
+    /// Feeds one segment; `has_at` says whether `text` holds an `@` (the scanner knows
+    /// from its one pass over a cell's bytes).
+    pub fn segment(
+        &mut self,
+        text: &str,
+        has_at: bool,
+        place: Place,
+        class: FieldClass,
+        field: &str,
+    ) {
         // Document properties (author, company) say who wrote it, not what it lists.
         let property = PROPERTIES.contains(&field);
         if place == Place::Cell && !property {
@@ -82,10 +98,10 @@ impl Features {
                 FieldClass::Phone => self.phone_col = true,
                 _ => {}
             }
-            if text.contains('@') {
+            if has_at {
                 self.email_cells = self.email_cells.saturating_add(1);
             }
-            if self.columns.len() < 64 && !self.fields.contains(field) {
+            if self.columns.len() < 64 && !self.seen_last(field) && !self.fields.contains(field) {
                 if self.fields.len() < FIELDS {
                     self.fields.insert(field.to_string());
                 }
@@ -100,6 +116,20 @@ impl Features {
         if !property {
             self.push_head(text);
         }
+    }
+
+    /// Whether `field` is the field its slot of [`Features::recent`] holds — it was seen
+    /// before; if not, the slot takes it.
+    fn seen_last(&mut self, field: &str) -> bool {
+        let addr = field.as_ptr() as usize;
+        let slot = &mut self.recent[(addr >> 4 ^ addr >> 10) % RECENT];
+        if slot.0 == addr && slot.1 == field {
+            return true;
+        }
+        slot.0 = addr;
+        slot.1.clear();
+        slot.1.push_str(field);
+        false
     }
 
     fn push_head(&mut self, text: &str) {
@@ -500,7 +530,7 @@ mod tests {
     fn text(lines: &[&str]) -> Features {
         let mut f = Features::default();
         for l in lines {
-            f.segment(l, Place::Text, FieldClass::Other, "body");
+            f.segment(l, l.contains('@'), Place::Text, FieldClass::Other, "body");
         }
         f
     }
@@ -552,7 +582,7 @@ mod tests {
             ("email", FieldClass::Other, "anna@contoso.de"),
             ("phone", FieldClass::Phone, "+49 30 1234567"),
         ] {
-            t.segment(v, Place::Cell, class, field);
+            t.segment(v, v.contains('@'), Place::Cell, class, field);
         }
         let c = classify(BlobType::Csv, "export.csv", &t);
         assert_eq!(c.doc_type, DocType::CustomerList, "{c:?}");

@@ -7,7 +7,7 @@
 use crate::classify::{classify, Classification, Features};
 use crate::config::Config;
 use crate::decode::{self, ooxml::Flavor, DecodeError, Sink, Stop};
-use crate::detect::{detect, DetectConfig, Findings};
+use crate::detect::{detect_with, DetectConfig, Findings, Triggers};
 use crate::distinct::{digest, Distinct, Passthrough, Pending};
 use crate::error::Error;
 use crate::isolate::{Decoder, Format};
@@ -727,7 +727,13 @@ impl Worker<'_> {
         if ty == BlobType::Text && data.len() >= PARALLEL_TEXT && self.shared.threads > 1 {
             let err = self.text_in_parallel(path, hex, data, t);
             let head = decode::bytes_to_text(&data[..data.len().min(8 << 10)]);
-            features.segment(&head, crate::Place::Text, crate::FieldClass::Other, "line");
+            features.segment(
+                &head,
+                head.contains('@'),
+                crate::Place::Text,
+                crate::FieldClass::Other,
+                "line",
+            );
             return (Vec::new(), err, classify(ty, name, &features));
         }
         let observed = self.graph.is_some();
@@ -960,11 +966,12 @@ impl Sink for DocSink<'_, '_> {
                 self.shared.cfg.blob_timeout.as_secs()
             )));
         }
+        let triggers = Triggers::of(text);
         if let Some(f) = self.features.as_deref_mut() {
-            f.segment(text, ctx.place, ctx.class, ctx.field);
+            f.segment(text, triggers.has_at(text), ctx.place, ctx.class, ctx.field);
         }
         self.found.clear();
-        detect(text, ctx, &self.shared.detect, self.found);
+        detect_with(text, ctx, &self.shared.detect, self.found, triggers);
         for f in self.found.iter() {
             let i = f.kind.index();
             self.raw[i] += 1;

@@ -9,18 +9,47 @@ use std::borrow::Cow;
 
 /// Emits every value of every `INSERT` tuple and `COPY` row in a dump.
 pub fn decode(data: &[u8], sink: &mut dyn Sink) -> Result<(), DecodeError> {
+    let dump = Dump::new(data);
     let mut pos = 0;
     while pos < data.len() {
         let p = skip_ws(data, pos);
         pos = if keyword(data, p, b"INSERT") {
-            insert(data, p + 6, sink)?
+            insert(dump, p + 6, sink)?
         } else if keyword(data, p, b"COPY") {
-            copy(data, p + 4, sink)?
+            copy(dump, p + 4, sink)?
         } else {
             next_line(data, p)
         };
     }
     Ok(())
+}
+
+/// A dump's bytes, and the same bytes as text when all of them are UTF-8 (checked once,
+/// with SIMD). Values end at ASCII delimiters, and a piece of valid UTF-8 cut at ASCII
+/// bytes is valid UTF-8 itself: such values are sliced from the text instead of
+/// validated one by one, where simdutf8 hands every input under 64 bytes to the
+/// standard library's byte loop (4% of a corpus scan, nearly all of it on values).
+#[derive(Clone, Copy)]
+struct Dump<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Dump<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Dump {
+            bytes,
+            text: simdutf8::basic::from_utf8(bytes).ok(),
+        }
+    }
+
+    /// The value at `s..e` as text (bytes that are not UTF-8 as Windows-1252).
+    fn value(&self, s: usize, e: usize) -> Cow<'a, str> {
+        match self.text.and_then(|t| t.get(s..e)) {
+            Some(t) => Cow::Borrowed(t),
+            None => super::bytes_to_text(self.bytes.get(s..e).unwrap_or_default()),
+        }
+    }
 }
 
 fn keyword(d: &[u8], p: usize, kw: &[u8]) -> bool {
@@ -144,7 +173,8 @@ impl Columns {
     }
 }
 
-fn insert(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
+fn insert(dump: Dump<'_>, p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
+    let d = dump.bytes;
     let resync = next_line(d, p);
     let mut p = skip_ws(d, p);
     if keyword(d, p, b"INTO") {
@@ -168,12 +198,14 @@ fn insert(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError>
     p += 6;
     let cols = Columns::new(names);
     let backslash = !bracketed;
+    // One row buffer for all the statement's tuples.
+    let mut row = Vec::new();
     loop {
         p = skip_ws(d, p);
         if d.get(p) != Some(&b'(') {
             break;
         }
-        let Some((row, q)) = tuple(d, p + 1, backslash) else {
+        let Some(q) = tuple(dump, p + 1, backslash, &mut row) else {
             // An unterminated tuple: whatever was complete counted; resume on the next line.
             return Ok(next_line(d, p));
         };
@@ -191,9 +223,16 @@ fn insert(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError>
     Ok(p)
 }
 
-/// The values of one tuple; `p` after the `(`. `None` when the tuple never closes.
-fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<Cow<'_, str>>>, usize)> {
-    let mut row = Vec::new();
+/// The values of one tuple into `row`; `p` after the `(`. Returns the position after
+/// the `)`, `None` when the tuple never closes.
+fn tuple<'a>(
+    dump: Dump<'a>,
+    mut p: usize,
+    backslash: bool,
+    row: &mut Vec<Option<Cow<'a, str>>>,
+) -> Option<usize> {
+    let d = dump.bytes;
+    row.clear();
     loop {
         p = skip_ws(d, p);
         let c = *d.get(p)?;
@@ -201,7 +240,7 @@ fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<Cow<'_, 
             p += 1;
         }
         if d.get(p) == Some(&b'\'') {
-            let (s, q) = string(d, p + 1, backslash)?;
+            let (s, q) = string(dump, p + 1, backslash)?;
             row.push(Some(s));
             p = q;
         } else {
@@ -214,18 +253,19 @@ fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<Cow<'_, 
                     b')' if depth == 0 => break,
                     b')' => depth -= 1,
                     b',' if depth == 0 => break,
-                    b'\'' => p = string(d, p + 1, backslash)?.1 - 1,
+                    b'\'' => p = string(dump, p + 1, backslash)?.1 - 1,
                     _ => {}
                 }
                 p += 1;
             }
-            let v = super::bytes_to_text(d[s..p.min(d.len())].trim_ascii());
+            let (s, e) = trim_ascii(d, s, p.min(d.len()));
+            let v = dump.value(s, e);
             row.push((!v.eq_ignore_ascii_case("NULL")).then_some(v));
         }
         p = skip_ws(d, p);
         match d.get(p)? {
             b',' => p += 1,
-            b')' => return Some((row, p + 1)),
+            b')' => return Some(p + 1),
             _ => return None,
         }
     }
@@ -233,7 +273,8 @@ fn tuple(d: &[u8], mut p: usize, backslash: bool) -> Option<(Vec<Option<Cow<'_, 
 
 /// A quoted string; `p` after the opening quote. `''` is a quote; with `backslash`,
 /// MySQL escapes too.
-fn string(d: &[u8], mut p: usize, backslash: bool) -> Option<(Cow<'_, str>, usize)> {
+fn string(dump: Dump<'_>, mut p: usize, backslash: bool) -> Option<(Cow<'_, str>, usize)> {
+    let d = dump.bytes;
     // Fast path: no escape before the closing quote — borrow the bytes.
     let start = p;
     let special = if backslash {
@@ -244,7 +285,7 @@ fn string(d: &[u8], mut p: usize, backslash: bool) -> Option<(Cow<'_, str>, usiz
     if let Some(i) = special {
         let q = p + i;
         if d[q] == b'\'' && d.get(q + 1) != Some(&b'\'') {
-            return Some((super::bytes_to_text(&d[start..q]), q + 1));
+            return Some((dump.value(start, q), q + 1));
         }
     }
     let mut out = Vec::new();
@@ -276,7 +317,8 @@ fn string(d: &[u8], mut p: usize, backslash: bool) -> Option<(Cow<'_, str>, usiz
     }
 }
 
-fn copy(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
+fn copy(dump: Dump<'_>, p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
+    let d = dump.bytes;
     let resync = next_line(d, p);
     let Some((table, q, _)) = ident(d, p) else {
         return Ok(resync);
@@ -294,28 +336,52 @@ fn copy(d: &[u8], p: usize, sink: &mut dyn Sink) -> Result<usize, DecodeError> {
         return Ok(resync);
     }
     let cols = Columns::new(names);
+    let mut row = Vec::new();
     let mut line_start = next_line(d, p);
     while line_start < d.len() {
         let end = next_line(d, line_start);
-        let line = &d[line_start..end];
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line == b"\\." {
+        let mut line_end = end;
+        for suffix in [b'\n', b'\r'] {
+            if line_end > line_start && d[line_end - 1] == suffix {
+                line_end -= 1;
+            }
+        }
+        if &d[line_start..line_end] == b"\\." {
             return Ok(end);
         }
-        let row: Vec<Option<Cow<'_, str>>> = line
-            .split(|&b| b == b'\t')
-            .map(|f| (f != b"\\N").then(|| unescape_copy(f)))
-            .collect();
+        row.clear();
+        let mut s = line_start;
+        loop {
+            let e = memchr::memchr(b'\t', &d[s..line_end]).map_or(line_end, |i| s + i);
+            let f = &d[s..e];
+            row.push((f != b"\\N").then(|| unescape_copy(dump, s, e)));
+            if e == line_end {
+                break;
+            }
+            s = e + 1;
+        }
         cols.emit(&table, &row, sink)?;
         line_start = end;
     }
     Ok(d.len())
 }
 
-fn unescape_copy(f: &[u8]) -> Cow<'_, str> {
+/// `s..e` without the ASCII white space at either end.
+fn trim_ascii(d: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
+    while s < e && d[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && d[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    (s, e)
+}
+
+/// A field of a `COPY` row (`s..e`), its backslash escapes resolved.
+fn unescape_copy(dump: Dump<'_>, s: usize, e: usize) -> Cow<'_, str> {
+    let f = &dump.bytes[s..e];
     if memchr::memchr(b'\\', f).is_none() {
-        return super::bytes_to_text(f);
+        return dump.value(s, e);
     }
     let mut out = Vec::with_capacity(f.len());
     let mut i = 0;

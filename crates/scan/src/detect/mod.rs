@@ -22,7 +22,18 @@ pub struct DetectConfig {
 
 /// Runs every detector that applies to `ctx.place` over `text`, appending findings.
 pub fn detect(text: &str, ctx: &SegCtx<'_>, cfg: &DetectConfig, out: &mut Findings) {
-    detect_if(text, ctx, cfg, out, triggers(text.as_bytes()));
+    detect_with(text, ctx, cfg, out, Triggers::of(text));
+}
+
+/// [`detect`] with the segment's [`Triggers`] already taken.
+pub fn detect_with(
+    text: &str,
+    ctx: &SegCtx<'_>,
+    cfg: &DetectConfig,
+    out: &mut Findings,
+    t: Triggers,
+) {
+    detect_if(text, ctx, cfg, out, t.0);
 }
 
 /// [`detect`], running only the detectors whose [`TRIGGER`] bits are in `t`.
@@ -93,6 +104,27 @@ static TRIGGER: [u8; 256] = {
 /// the digit and keyword passes) were set up for every few-byte value. Longer segments
 /// go to every detector, whose SIMD searches are the faster pass there.
 const SHORT: usize = 256;
+
+/// The [`TRIGGER`] bits of a segment: which detectors can find something in it (all of
+/// them for segments of [`SHORT`] bytes or more).
+#[derive(Debug, Clone, Copy)]
+pub struct Triggers(u8);
+
+impl Triggers {
+    /// The triggers of `text`.
+    pub fn of(text: &str) -> Triggers {
+        Triggers(triggers(text.as_bytes()))
+    }
+
+    /// Whether `text`, the segment these triggers were taken of, holds an `@`.
+    pub fn has_at(self, text: &str) -> bool {
+        if text.len() < SHORT {
+            self.0 & AT != 0
+        } else {
+            memchr::memchr(b'@', text.as_bytes()).is_some()
+        }
+    }
+}
 
 fn triggers(b: &[u8]) -> u8 {
     if b.len() >= SHORT {
