@@ -85,7 +85,7 @@ impl Features {
         let property = PROPERTIES.contains(&field);
         if place == Place::Cell && !property {
             // A new sheet's name is a title (`Preisliste!A2 (product)`).
-            if let Some((sheet, _)) = field.split_once('!') {
+            if let Some(sheet) = memchr::memchr(b'!', field.as_bytes()).map(|i| &field[..i]) {
                 if self.sheet != sheet {
                     self.sheet = sheet.to_string();
                     self.push_head(sheet);

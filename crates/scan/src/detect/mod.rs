@@ -143,6 +143,17 @@ mod tests {
     use super::*;
     use leakdex_core::Kind;
 
+    /// The classifier's `@` of a segment, short or long.
+    #[test]
+    fn triggers_tell_whether_a_segment_holds_an_at() {
+        for n in [0, 1, SHORT - 1, SHORT, 4 * SHORT] {
+            let plain = "x".repeat(n);
+            assert!(!Triggers::of(&plain).has_at(&plain), "{n}");
+            let with = format!("{plain}@");
+            assert!(Triggers::of(&with).has_at(&with), "{n}");
+        }
+    }
+
     /// Short segments skip the detectors whose bytes they lack; every finding is the
     /// same as with all detectors run.
     #[test]

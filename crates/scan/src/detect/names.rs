@@ -43,8 +43,9 @@ fn name_value(text: &str, out: &mut Findings, org: bool) {
     if t.is_empty() || t.len() > 200 || !t.chars().any(char::is_alphabetic) || t.contains('@') {
         return;
     }
-    // A company in a `Name` column (`[dbo].[Customers].[Name] = 'O''Brien Ltd'`).
-    if org || strip_legal_form(t) != t {
+    // A company in a `Name` column (`[dbo].[Customers].[Name] = 'O''Brien Ltd'`). `t` is
+    // trimmed, so the name has a legal form when stripping shortens it.
+    if org || strip_legal_form(t).len() != t.len() {
         out.push_with(Kind::Organization, |buf| {
             normalize_org_into(t, buf);
             true
