@@ -231,9 +231,9 @@ impl Index {
             tx.commit().await?;
             return Ok(false);
         }
-        tracing::info!(
-            "packing the per-domain counts of an index written by an earlier version (once)"
-        );
+        // A new index has both tables too (the migrations before 0009 create them), empty:
+        // they are dropped without a word.
+        let mut announced = false;
         let hex = |i: usize| crate::bulk::unhex(self.backend, &format!("j.value ->> {i}"));
         let update = format!(
             "UPDATE domain_breach SET kinds = {}, doc_types = {} FROM {} j \
@@ -258,6 +258,12 @@ impl Index {
             let (Some(first), Some(last)) = (domains.first(), domains.last()) else {
                 break;
             };
+            if !announced {
+                tracing::info!(
+                "packing the per-domain counts of an index written by an earlier version (once)"
+            );
+                announced = true;
+            }
             type Packed = (Vec<[u64; 2]>, Vec<[u64; 3]>);
             let mut per_domain: BTreeMap<(String, i64), Packed> = BTreeMap::new();
             for r in sqlx::query(

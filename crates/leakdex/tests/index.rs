@@ -538,6 +538,8 @@ both!(
             !stderr.is_empty(),
             "trace logging produced nothing: the test proves nothing"
         );
+        // A new index has nothing of an earlier version's to convert, and says nothing of it.
+        assert!(!stderr.contains("earlier version"), "{stderr}");
         // The address is what the index is for: it must be found.
         let hit = ok(db, &["search", "q.osterhaven@example-canary.de", "--json"]);
         assert!(hit.contains("Canary"), "{hit}");
