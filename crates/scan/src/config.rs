@@ -30,6 +30,11 @@ pub struct Config {
     pub isolation: crate::isolate::Isolation,
     /// How many of the most sensitive documents and files the report lists.
     pub top: usize,
+    /// Whether the report counts distinct values per kind (its `unique` counts of
+    /// e-mails, phones, …; documents and messages are counted either way). An ingest
+    /// turns it off: the index counts distinct values itself, and keeping the scanner's
+    /// sets cost it ~3% of its CPU time.
+    pub count_unique: bool,
 }
 
 impl Default for Config {
@@ -46,6 +51,7 @@ impl Default for Config {
             parser_timeout: Duration::from_secs(30),
             isolation: crate::isolate::Isolation::default(),
             top: 10,
+            count_unique: true,
         }
     }
 }

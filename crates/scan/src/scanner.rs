@@ -991,7 +991,9 @@ impl Sink for DocSink<'_, '_> {
             if let Some(values) = self.values.as_deref_mut() {
                 values.add(i, d, f.key, f.value, 1);
             }
-            self.pending.insert(i, d);
+            if self.shared.cfg.count_unique {
+                self.pending.insert(i, d);
+            }
         }
         Ok(())
     }

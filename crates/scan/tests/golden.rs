@@ -77,3 +77,32 @@ fn golden_inputs_give_their_expected_findings() {
         "findings differ for {failed:?}: diff tests/golden/NAME.expected NAME.failed"
     );
 }
+
+/// Without distinct counting (as an ingest runs the scanner) the raw counts, the
+/// documents and the findings are the same; only the per-kind `unique` counts are left
+/// at zero.
+#[test]
+fn without_distinct_counts_only_the_unique_counts_change() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let run = |count_unique: bool| {
+        let cfg = Config {
+            threads: 2,
+            count_unique,
+            ..Config::default()
+        };
+        Scanner::new(cfg).run(&[dir.clone()], None).unwrap().counts
+    };
+    let (with, without) = (run(true), run(false));
+    assert!(with.emails.unique > 0 && with.phones.unique > 0, "{with:?}");
+    assert_eq!(with.documents, without.documents);
+    assert_eq!(with.messages, without.messages);
+    for (a, b) in [
+        (&with.emails, &without.emails),
+        (&with.domains, &without.domains),
+        (&with.phones, &without.phones),
+        (&with.organizations, &without.organizations),
+    ] {
+        assert_eq!(a.raw, b.raw);
+        assert_eq!(b.unique, 0);
+    }
+}

@@ -20,7 +20,11 @@ pub fn run(args: IngestArgs, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let id = rt.block_on(index.ensure_breach(&new))?;
     let ingester = rt.block_on(Ingester::new(&index, id))?;
-    let scanner = Scanner::new(cfg);
+    // The index counts distinct values; the scanner's own sets would go unused.
+    let scanner = Scanner::new(leakdex_scan::Config {
+        count_unique: false,
+        ..cfg
+    });
     let bar = Bar::start(scanner.progress(), global.quiet);
     // Scanner threads are outside the runtime; the ingester enters it per blob.
     let report = scanner.run_observed(&args.sources, None, Some(&ingester));

@@ -79,6 +79,7 @@ pub fn config(args: &LimitArgs) -> anyhow::Result<Config> {
             _ => Isolation::Thread,
         },
         top: 10,
+        count_unique: true,
     })
 }
 
