@@ -406,6 +406,7 @@ mod tests {
         }
         assert!(n > 1000);
     }
+
     #[test]
     fn person_names_lower_case_word_by_word_as_a_whole() {
         for name in [

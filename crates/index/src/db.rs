@@ -201,10 +201,11 @@ impl Index {
 
     /// Packs the rows of `domain_kind` and `domain_doc_type` (indexes before migration
     /// 0009) into `domain_breach.kinds` and `.doc_types`, then drops both tables, in one
-    /// transaction, 20,000 domains a round. Returns whether this call converted. Sealed
-    /// breaches keep these counts only here: they are converted, never re-derived. Two
-    /// processes opening an old index at once take turns (a lock first, then the check
-    /// again): the second finds the tables gone.
+    /// transaction, 20,000 domains a round. Returns whether the tables were there (a new
+    /// index has them, empty, from the migrations before 0009, and they are dropped all
+    /// the same). Sealed breaches keep these counts only here: they are converted, never
+    /// re-derived. Two processes opening an old index at once take turns (a lock first,
+    /// then the check again): the second finds the tables gone.
     async fn pack_domain_counts(&self) -> Result<bool, Error> {
         let exists = match self.backend {
             Backend::Sqlite => {
@@ -260,8 +261,8 @@ impl Index {
             };
             if !announced {
                 tracing::info!(
-                "packing the per-domain counts of an index written by an earlier version (once)"
-            );
+                    "packing the per-domain counts of an index written by an earlier version (once)"
+                );
                 announced = true;
             }
             type Packed = (Vec<[u64; 2]>, Vec<[u64; 3]>);

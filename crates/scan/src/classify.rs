@@ -56,10 +56,12 @@ pub struct Features {
     /// repeat a few fields, and `column_name` allocates and lower-cases — it was ~5% of
     /// a scan's time when run on every cell.
     fields: HashSet<String, foldhash::fast::RandomState>,
-    /// The fields of the last cells, each in a slot picked by the address of its text: a
-    /// decoder hands every cell of a column the same name, so the address finds the slot
-    /// and one comparison of a short name confirms it (the content decides, never the
-    /// address). Hashing each cell's field for `fields` was 4% of a dump's scan.
+    /// The fields of the last cells, each in a slot picked by the address of its text:
+    /// the SQL and CSV decoders hand every cell of a column the same name, so the address
+    /// finds the slot and one comparison of a short name confirms it (the content
+    /// decides, never the address). Hashing each cell's field for `fields` was 4% of a
+    /// dump's scan. Decoders that build each cell's field in one reused buffer (JSON key
+    /// paths, sheet cell references) miss here and go on to `fields`, as before.
     recent: [(usize, String); RECENT],
 }
 
@@ -72,7 +74,7 @@ const FIELDS: usize = 1024;
 
 impl Features {
     /// Feeds one segment; `has_at` says whether `text` holds an `@` (the scanner knows
-    /// from its one pass over a cell's bytes).
+    /// from its trigger pass over a cell's bytes, or its search in a longer segment).
     pub fn segment(
         &mut self,
         text: &str,
@@ -81,9 +83,7 @@ impl Features {
         class: FieldClass,
         field: &str,
     ) {
-        // Document properties (author, company) say who wrote it, not what it lists.
-        let property = PROPERTIES.contains(&field);
-        if place == Place::Cell && !property {
+        if place == Place::Cell {
             // A new sheet's name is a title (`Preisliste!A2 (product)`).
             if let Some(sheet) = memchr::memchr(b'!', field.as_bytes()).map(|i| &field[..i]) {
                 if self.sheet != sheet {
@@ -113,7 +113,8 @@ impl Features {
                 }
             }
         }
-        if !property {
+        // Document properties (author, company) say who wrote it, not what it lists.
+        if place != Place::Property {
             self.push_head(text);
         }
     }
@@ -144,15 +145,6 @@ impl Features {
         }
     }
 }
-
-/// Fields of document properties, as the decoders name them.
-const PROPERTIES: &[&str] = &[
-    "author",
-    "last modified by",
-    "company",
-    "manager",
-    "comment author",
-];
 
 /// `Kunden!B7 (E-Mail)` → `e-mail`; `contacts[].email` → `email`.
 fn column_name(field: &str) -> String {
@@ -586,6 +578,25 @@ mod tests {
         }
         let c = classify(BlobType::Csv, "export.csv", &t);
         assert_eq!(c.doc_type, DocType::CustomerList, "{c:?}");
+        // A column named like a document property is a column; a property is not a cell.
+        let mut t = Features::default();
+        for (field, class, v) in [
+            ("email", FieldClass::Other, "anna@contoso.de"),
+            ("company", FieldClass::Organization, "Contoso GmbH"),
+        ] {
+            t.segment(v, v.contains('@'), Place::Cell, class, field);
+        }
+        t.segment(
+            "Zoë Müller",
+            false,
+            Place::Property,
+            FieldClass::Person,
+            "author",
+        );
+        let c = classify(BlobType::Csv, "export.csv", &t);
+        assert_eq!(c.doc_type, DocType::CustomerList, "{c:?}");
+        assert_eq!(c.reasons, ["columns: email, company"], "{c:?}");
+        assert!(!t.head.contains("müller"), "{}", t.head);
         let c = classify(BlobType::Pdf, "Rechnung_2024-17.pdf", &text(&["Seite 1"]));
         assert_eq!(c.doc_type, DocType::Invoice);
         assert_eq!(c.reasons, ["file name: rechnung"]);

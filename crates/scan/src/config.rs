@@ -32,8 +32,9 @@ pub struct Config {
     pub top: usize,
     /// Whether the report counts distinct values per kind (its `unique` counts of
     /// e-mails, phones, …; documents and messages are counted either way). An ingest
-    /// turns it off: the index counts distinct values itself, and keeping the scanner's
-    /// sets cost it ~3% of its CPU time.
+    /// turns it off: the index counts distinct values itself, and the scanner's sets had
+    /// 3% of an ingest's profile samples (user time 19.72 → 19.38 s without them on the
+    /// 1 GB corpus).
     pub count_unique: bool,
 }
 

@@ -17,6 +17,10 @@ pub enum Place {
     Cell,
     /// Free text: lines of a text or HTML document.
     Text,
+    /// A document property (author, last modified by, company, manager, a comment's
+    /// author): who wrote the document, not what it lists. Told apart from a cell by its
+    /// place, not by its name — a dump's `company` column is a column.
+    Property,
 }
 
 /// What a column, key or header name says about its values.
@@ -164,6 +168,16 @@ impl<'a> SegCtx<'a> {
             region,
         }
     }
+
+    /// A document property named `field` (`author`, `company`).
+    pub fn property(field: &'a str, class: FieldClass) -> Self {
+        SegCtx {
+            field,
+            class,
+            place: Place::Property,
+            region: None,
+        }
+    }
 }
 
 impl Place {
@@ -176,6 +190,7 @@ impl Place {
             Place::Body => 3,
             Place::Cell => 4,
             Place::Text => 5,
+            Place::Property => 6,
         }
     }
 
@@ -187,6 +202,7 @@ impl Place {
             2 => Place::Subject,
             3 => Place::Body,
             4 => Place::Cell,
+            6 => Place::Property,
             _ => Place::Text,
         }
     }

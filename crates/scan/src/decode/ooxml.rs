@@ -235,10 +235,7 @@ fn comment_author(
         if a.key.local_name().as_ref() == b"author" {
             let v = String::from_utf8_lossy(&a.value).into_owned();
             if !v.trim().is_empty() {
-                sink.segment(
-                    &v,
-                    &SegCtx::cell("comment author", FieldClass::Person, None),
-                )?;
+                sink.segment(&v, &SegCtx::property("comment author", FieldClass::Person))?;
             }
         }
     }
@@ -293,7 +290,7 @@ fn properties(
             Event::End(_) => {
                 if let Some((field, class)) = current.take() {
                     if !value.trim().is_empty() {
-                        sink.segment(value.trim(), &SegCtx::cell(field, class, None))?;
+                        sink.segment(value.trim(), &SegCtx::property(field, class))?;
                     }
                 }
             }

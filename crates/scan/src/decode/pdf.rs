@@ -27,7 +27,7 @@ pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<(), Decode
         text::decode_str(page, max, &SegCtx::text(&field), sink)?;
     }
     if let Some(a) = author.filter(|a| !a.trim().is_empty()) {
-        sink.segment(a.trim(), &SegCtx::cell("author", FieldClass::Person, None))?;
+        sink.segment(a.trim(), &SegCtx::property("author", FieldClass::Person))?;
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ pub fn decode(data: &[u8], max: usize, sink: &mut dyn Sink) -> Result<(), Decode
             ("manager", FieldClass::Person, p.manager),
         ] {
             if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-                sink.segment(&v, &SegCtx::cell(field, class, None))?;
+                sink.segment(&v, &SegCtx::property(field, class))?;
             }
         }
     }

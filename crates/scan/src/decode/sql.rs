@@ -28,7 +28,8 @@ pub fn decode(data: &[u8], sink: &mut dyn Sink) -> Result<(), DecodeError> {
 /// with SIMD). Values end at ASCII delimiters, and a piece of valid UTF-8 cut at ASCII
 /// bytes is valid UTF-8 itself: such values are sliced from the text instead of
 /// validated one by one, where simdutf8 hands every input under 64 bytes to the
-/// standard library's byte loop (4% of a corpus scan, nearly all of it on values).
+/// standard library's byte loop (3.5% of a dump's instructions). A dump with one bad
+/// byte pays for the whole check in vain, then validates value by value as before.
 #[derive(Clone, Copy)]
 struct Dump<'a> {
     bytes: &'a [u8],

@@ -10,8 +10,8 @@ use leakdex_core::{
 /// A value of a name or company column, or a signature line in an e-mail body.
 pub fn detect(text: &str, ctx: &SegCtx<'_>, out: &mut Findings) {
     match (ctx.place, ctx.class) {
-        (Place::Cell, FieldClass::Person) => name_value(text, out, false),
-        (Place::Cell, FieldClass::Organization) => name_value(text, out, true),
+        (Place::Cell | Place::Property, FieldClass::Person) => name_value(text, out, false),
+        (Place::Cell | Place::Property, FieldClass::Organization) => name_value(text, out, true),
         (Place::Body, _) => {
             for line in text.lines() {
                 if let Some(org) = signature_org(line) {

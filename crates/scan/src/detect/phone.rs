@@ -597,11 +597,8 @@ mod tests {
         );
     }
 
-    /// Every international number the parser-free path answers, it answers as the crate
-    /// does ([`super::validate_uncached`] without it): every region's example numbers of
-    /// every type behind its code — as written, with a digit changed, with a national
-    /// prefix or a `0` before them, cut short and made long — and pseudo-random digits
-    /// behind every code, each with spaces, hyphens, dots or slashes between digits.
+    /// A verdict kept as an integer gives back the E.164 text it was made of, and what
+    /// is not E.164 is not kept.
     #[test]
     fn cached_answers_give_the_number_back_exactly() {
         use super::E164;
@@ -637,6 +634,11 @@ mod tests {
         }
     }
 
+    /// Every international number the parser-free path answers, it answers as the crate
+    /// does ([`super::validate_uncached`] without it): every region's example numbers of
+    /// every type behind its code — as written, with a digit changed, with a national
+    /// prefix or a `0` before them, cut short and made long — and pseudo-random digits
+    /// behind every code, each with spaces, hyphens, dots or slashes between digits.
     #[test]
     fn international_numbers_answer_as_the_crate_does() {
         use phonenumber::metadata::DATABASE;
