@@ -90,7 +90,10 @@ fn without_distinct_counts_only_the_unique_counts_change() {
             count_unique,
             ..Config::default()
         };
-        Scanner::new(cfg).run(&[dir.clone()], None).unwrap().counts
+        Scanner::new(cfg)
+            .run(std::slice::from_ref(&dir), None)
+            .unwrap()
+            .counts
     };
     let (with, without) = (run(true), run(false));
     assert!(with.emails.unique > 0 && with.phones.unique > 0, "{with:?}");
