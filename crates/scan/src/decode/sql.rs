@@ -443,6 +443,18 @@ mod tests {
         assert_eq!(v[5], ("t.#1".into(), "x@y.it".into()));
     }
 
+    /// A dump with a byte that is not UTF-8 is read value by value, each as UTF-8 when
+    /// it is and as Windows-1252 when not, in `INSERT` and `COPY` alike.
+    #[test]
+    fn values_of_a_dump_that_is_not_all_utf8() {
+        let dump = b"INSERT INTO t (a, b) VALUES ('M\xfcller', 'Zo\xc3\xab'), (1, 'x@y.de');\n\
+                     COPY t (a, b) FROM stdin;\nG\xf6tz\tZo\xc3\xab\n\\.\n";
+        let mut c = Collect::default();
+        decode(dump, &mut c).unwrap();
+        let values: Vec<&str> = c.0.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(values, ["Müller", "Zoë", "1", "x@y.de", "Götz", "Zoë"]);
+    }
+
     #[test]
     fn truncated_dump_does_not_loop_or_panic() {
         for cut in 0..60 {
