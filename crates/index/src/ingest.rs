@@ -33,6 +33,9 @@ const BATCH_TOPS: usize = 2_000;
 const BATCH_VALUES: usize = 100_000;
 /// Summaries waiting for the writer before the scanning threads wait for it.
 const QUEUE: usize = 512;
+/// Longest the writer gathers summaries for one transaction (it stops early at a batch
+/// limit or when the scan ends).
+const LINGER: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// What an ingest run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -234,19 +237,28 @@ async fn write_batches(
     while let Some(first) = rx.recv().await {
         let mut values: usize = first.summary.nodes.iter().map(|n| n.values.len()).sum();
         batch.push(first);
+        // Gather for up to LINGER: each commit rewrites the B-tree pages it touched, so
+        // committing every blob or two as they come cost more than the rows themselves.
+        let deadline = tokio::time::Instant::now() + LINGER;
         while batch.len() < BATCH_TOPS && values < BATCH_VALUES {
-            match rx.try_recv() {
-                Ok(p) => {
-                    values += p
-                        .summary
-                        .nodes
-                        .iter()
-                        .map(|n| n.values.len())
-                        .sum::<usize>();
-                    batch.push(p);
+            let next = match rx.try_recv() {
+                Ok(p) => Some(p),
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    tokio::time::timeout_at(deadline, rx.recv())
+                        .await
+                        .ok()
+                        .flatten()
                 }
-                Err(_) => break,
-            }
+            };
+            let Some(p) = next else { break };
+            values += p
+                .summary
+                .nodes
+                .iter()
+                .map(|n| n.values.len())
+                .sum::<usize>();
+            batch.push(p);
         }
         match write_batch(&index, breach_id, &batch, &mut value_ids).await {
             Ok(()) => {
