@@ -18,41 +18,14 @@ const DERIVED: [&str; 5] = [
     "breach_count",
 ];
 
-const STEPS: [&str; 7] = [
-    // Path counts from the top-level occurrences.
-    "WITH RECURSIVE paths (hash, mult) AS ( \
+/// Path counts from the top-level occurrences. The other counts are `derive_values`',
+/// in Rust, in one pass over the reached blobs.
+const REACH: &str = "WITH RECURSIVE paths (hash, mult) AS ( \
         SELECT hash, COUNT(*) FROM occurrence WHERE breach_id = $1 GROUP BY hash \
         UNION ALL \
         SELECT e.child, p.mult * e.n FROM paths p JOIN edge e ON e.parent = p.hash) \
      INSERT INTO reach (breach_id, hash, mult) \
-     SELECT $1, hash, CAST(SUM(mult) AS BIGINT) FROM paths GROUP BY hash",
-    // Documents, messages, empty and unreadable blobs.
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'documents', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
-     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1",
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'messages', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), \
-            COUNT(DISTINCT COALESCE(n.message_key, n.hash)) \
-     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.doc_type = 'email'",
-    // Messages per month of their Date header.
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'month:' || n.message_month, CAST(SUM(r.mult) AS BIGINT), \
-            COUNT(DISTINCT COALESCE(n.message_key, n.hash)) \
-     FROM reach r JOIN node n ON n.hash = r.hash \
-     WHERE r.breach_id = $1 AND n.doc_type = 'email' AND n.message_month IS NOT NULL \
-     GROUP BY n.message_month",
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'empty', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
-     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.doc_type = 'empty'",
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'unreadable', CAST(COALESCE(SUM(r.mult), 0) AS BIGINT), COUNT(*) \
-     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.unreadable = 1",
-    "INSERT INTO breach_count (breach_id, what, raw, uniq) \
-     SELECT $1, 'type:' || n.doc_type, CAST(SUM(r.mult) AS BIGINT), COUNT(*) \
-     FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1 AND n.is_document = 1 \
-     GROUP BY n.doc_type",
-    // Values per kind, accounts, domains: `derive_values`, in Rust over the packed values.
-];
+     SELECT $1, hash, CAST(SUM(mult) AS BIGINT) FROM paths GROUP BY hash";
 
 /// The organisation key of a registrable domain: its name label, normalised like an
 /// organisation name (`northwind-systems.de` → `northwind systems`, `contoso.co.uk` →
@@ -151,22 +124,9 @@ impl Index {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (i, sql) in STEPS.iter().enumerate() {
-            let started = std::time::Instant::now();
-            let q = sqlx::query(sql);
-            // Statements without a parameter take no binding (PostgreSQL refuses one).
-            let q = if sql.contains("$1") {
-                q.bind(breach_id)
-            } else {
-                q
-            };
-            q.execute(&mut *tx).await?;
-            tracing::debug!(
-                step = i,
-                ms = started.elapsed().as_millis() as u64,
-                "materialize step"
-            );
-        }
+        let started = std::time::Instant::now();
+        sqlx::query(REACH).bind(breach_id).execute(&mut *tx).await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "paths counted");
         let started = std::time::Instant::now();
         crate::derive::derive_values(&mut tx, self.backend, breach_id).await?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "values derived");
