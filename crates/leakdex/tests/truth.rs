@@ -250,6 +250,11 @@ fn path_counts_through_the_observed_graph_equal_raw_counts() {
     }
     assert_eq!(docs, report.counts.documents.raw);
     assert_eq!(docs, truth["counts"]["documents"]["raw"].as_u64().unwrap());
+    // Domains are left out of a node's values (its addresses name them).
+    assert!(nodes.values().all(|n| n
+        .values
+        .iter()
+        .all(|v| v.kind != leakdex_core::Kind::Domain)));
     assert_eq!(emails, truth["counts"]["emails"]["raw"].as_u64().unwrap());
     assert_eq!(phones, truth["counts"]["phones"]["raw"].as_u64().unwrap());
     assert_eq!(messages, report.counts.messages.raw);

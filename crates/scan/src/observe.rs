@@ -49,7 +49,9 @@ pub struct Node {
     pub message_id: Option<String>,
     /// An e-mail's month (`2024-03`, from its Date header), if any.
     pub message_month: Option<String>,
-    /// Its findings, aggregated per value.
+    /// Its findings, aggregated per value — except domains: the detector finds a domain
+    /// only as the registrable domain of an address, so the addresses listed here name
+    /// them all (an index derives them).
     pub values: Vec<ValueCount>,
     /// Why it could not be (fully) decoded, if so — never a path.
     pub unreadable: Option<String>,

@@ -986,12 +986,22 @@ impl Sink for DocSink<'_, '_> {
                     });
                 }
             }
+            // A document's values leave its domains out: each is the registrable domain of
+            // an address among them (the only place the detector finds one).
+            let values = self
+                .values
+                .as_deref_mut()
+                .filter(|_| f.kind != Kind::Domain);
+            let unique = self.shared.cfg.count_unique;
+            if values.is_none() && !unique {
+                continue;
+            }
             // One digest serves the document's values and the distinct count.
             let d = digest(f.key);
-            if let Some(values) = self.values.as_deref_mut() {
+            if let Some(values) = values {
                 values.add(i, d, f.key, f.value, 1);
             }
-            if self.shared.cfg.count_unique {
+            if unique {
                 self.pending.insert(i, d);
             }
         }
