@@ -234,6 +234,11 @@ async fn write_batches(
 ) {
     let mut batch: Vec<Pending> = Vec::new();
     let mut value_ids = ValueIds::default();
+    // Addresses (by value id) whose account rows this run has written: the addresses of
+    // a corpus recur in every batch, and each batch sent all of them to the database to
+    // find them already there. (An account collected since by a `breach delete` is
+    // written again when the counts are derived.)
+    let mut accounts = HashSet::new();
     while let Some(first) = rx.recv().await {
         let mut values: usize = first.summary.nodes.iter().map(|n| n.values.len()).sum();
         batch.push(first);
@@ -260,7 +265,7 @@ async fn write_batches(
                 .sum::<usize>();
             batch.push(p);
         }
-        match write_batch(&index, breach_id, &batch, &mut value_ids).await {
+        match write_batch(&index, breach_id, &batch, &mut value_ids, &mut accounts).await {
             Ok(()) => {
                 let done = shared.new.fetch_add(batch.len() as u64, Ordering::Relaxed);
                 tracing::debug!(
@@ -431,6 +436,7 @@ async fn write_batch(
     breach_id: i64,
     batch: &[Pending],
     value_ids: &mut ValueIds,
+    written: &mut HashSet<i64>,
 ) -> Result<(), Error> {
     let key = &index.key;
     // Each blob once per batch (the scanner reports a blob in the first summary that
@@ -528,15 +534,21 @@ async fn write_batch(
     // Accounts and edges only of the nodes this transaction created, each from the one
     // report it was written from.
     let mine = |i: usize, h: &Hash| new.contains(h) && owner.get(h) == Some(&i);
-    let mut accounts: Vec<&str> = Vec::new();
+    // Accounts this run has not written yet (by the value id of the address).
+    if written.len() > VALUE_IDS_MAX {
+        written.clear();
+    }
+    let mut accounts: Vec<(i64, &str)> = Vec::new();
     for (node, values) in nodes.iter().zip(&node_values) {
         if new.contains(&node.hash) {
-            accounts.extend(
-                values
-                    .iter()
-                    .filter(|(k, _, _)| *k == Kind::Email)
-                    .map(|(_, v, _)| *v),
-            );
+            for &(kind, v, _) in values {
+                if kind != Kind::Email {
+                    continue;
+                }
+                if let Some(id) = value_ids.get(kind, v).filter(|id| !written.contains(id)) {
+                    accounts.push((id, v));
+                }
+            }
         }
     }
     let mut edges: HashMap<(Hash, Hash), i64> = HashMap::new();
@@ -548,7 +560,8 @@ async fn write_batch(
     // Each address once per batch, hashed once (it recurs in many blobs).
     accounts.sort_unstable();
     accounts.dedup();
-    crate::account::insert_accounts(&mut tx, index.backend, &accounts).await?;
+    let emails: Vec<&str> = accounts.iter().map(|(_, e)| *e).collect();
+    crate::account::insert_accounts(&mut tx, index.backend, &emails).await?;
     let mut edges: Vec<((Hash, Hash), i64)> = edges.into_iter().collect();
     edges.sort();
     for chunk in edges.chunks(ROWS) {
@@ -566,6 +579,7 @@ async fn write_batch(
     tops.sort();
     insert_occurrences(&mut tx, index.backend, breach_id, &tops).await?;
     tx.commit().await?;
+    written.extend(accounts.iter().map(|(id, _)| *id));
     Ok(())
 }
 
