@@ -24,6 +24,8 @@ pub(crate) enum Cell {
     S(String),
     /// Bytes, carried as hex through the JSON.
     B(Vec<u8>),
+    /// SQL NULL (JSON null), in a column of any kind.
+    Null,
 }
 
 impl Cell {
@@ -32,6 +34,7 @@ impl Cell {
             Cell::I(i) => serde_json::Value::from(*i),
             Cell::S(s) => serde_json::Value::from(s.as_str()),
             Cell::B(b) => serde_json::Value::from(crate::account::upper_hex(b)),
+            Cell::Null => serde_json::Value::Null,
         }
     }
 }
@@ -54,6 +57,15 @@ pub(crate) fn unhex(backend: Backend, expr: &str) -> String {
     match backend {
         Backend::Sqlite => format!("unhex({expr})"),
         Backend::Postgres => format!("decode({expr}, 'hex')"),
+    }
+}
+
+/// SQL for the hex text of the bytes `expr` (NULL for NULL; the case is each back end's).
+pub(crate) fn hex(backend: Backend, expr: &str) -> String {
+    match backend {
+        // SQLite's hex(NULL) is ''.
+        Backend::Sqlite => format!("NULLIF(hex({expr}), '')"),
+        Backend::Postgres => format!("encode({expr}, 'hex')"),
     }
 }
 
@@ -121,15 +133,11 @@ pub(crate) async fn insert_rows_or(
     on_conflict: Conflict,
 ) -> Result<u64, Error> {
     let mut rows = rows;
-    // In order of the first column, which leads most keys here: B-tree pages fill in
-    // order instead of splitting at random (not `account_breach`'s: its key, the account
-    // id, is only known to the database).
-    rows.sort_unstable_by(|a, b| match (a.first(), b.first()) {
-        (Some(Cell::S(x)), Some(Cell::S(y))) => x.cmp(y),
-        (Some(Cell::I(x)), Some(Cell::I(y))) => x.cmp(y),
-        (Some(Cell::B(x)), Some(Cell::B(y))) => x.cmp(y),
-        _ => std::cmp::Ordering::Equal,
-    });
+    // In order (of the first column, which leads most keys here, then the next): B-tree
+    // pages fill in order instead of splitting at random, and concurrent loads
+    // (PostgreSQL) lock rows in one order (not `account_breach`'s key: the account id is
+    // only known to the database).
+    rows.sort_unstable();
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     let mut joins = String::new();
     let exprs: Vec<String> = cols

@@ -179,10 +179,7 @@ async fn read_blobs(
         .await?;
     // Hashes are BLAKE3, so equal ranges of their first two bytes hold about as many blobs.
     let ranges = (crate::breach::u(reached).div_ceil(BLOBS_PER_READ)).clamp(1, 65_536);
-    let hex = |col: &str| match backend {
-        Backend::Sqlite => format!("NULLIF(hex({col}), '')"),
-        Backend::Postgres => format!("encode({col}, 'hex')"),
-    };
+    let hex = |col: &str| crate::bulk::hex(backend, col);
     let sql = format!(
         "SELECT {} FROM reach r JOIN node n ON n.hash = r.hash \
          WHERE r.breach_id = $1 AND r.hash >= $2 AND r.hash < $3",
@@ -628,4 +625,20 @@ pub(crate) async fn derive_values(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unhex_into;
+
+    #[test]
+    fn hex_of_either_case_is_read_and_anything_else_refused() {
+        let mut out = vec![7];
+        unhex_into("00ff7Fa0", &mut out).unwrap();
+        // Appended to what was there.
+        assert_eq!(out, [7, 0x00, 0xFF, 0x7F, 0xA0]);
+        for bad in ["0", "0g", "é0", " 00"] {
+            assert!(unhex_into(bad, &mut Vec::new()).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -502,35 +502,57 @@ async fn write_batch(
         }
         node.vals = Some(crate::packed::pack(&mut pairs));
     }
-    // A stable order keeps concurrent writers (PostgreSQL) from deadlocking.
-    let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by_key(|&i| nodes[i].hash);
-    let mut new: HashSet<Hash> = HashSet::with_capacity(nodes.len());
-    for chunk in order.chunks(ROWS) {
-        let sql = format!(
-            "INSERT INTO node (hash, doc_type, is_document, message_key, unreadable, message_month, vals) VALUES {} \
-             ON CONFLICT (hash) DO NOTHING RETURNING hash",
-            placeholders(index.backend, chunk.len(), 7)
-        );
-        let mut q = sqlx::query(&sql);
-        for &i in chunk {
-            let n = &nodes[i];
-            q = q
-                .bind(n.hash.to_vec())
-                .bind(n.doc_type)
-                .bind(i64::from(n.document))
-                .bind(n.message_key.clone())
-                .bind(i64::from(n.unreadable))
-                .bind(n.message_month.clone())
-                .bind(n.vals.clone());
-        }
-        for row in q.fetch_all(&mut *tx).await? {
-            let h: Vec<u8> = row.try_get(0)?;
-            if let Ok(h) = Hash::try_from(h.as_slice()) {
-                new.insert(h);
-            }
-        }
-    }
+    // The nodes the index holds already (from an earlier run, or another process's
+    // load), then the rest inserted, as JSON: sqlx's `Any` driver costs microseconds on
+    // every row bound or returned (`INSERT … RETURNING` returned a row per new node).
+    // A node another process inserts between the two is taken for new here, which costs
+    // only rewriting its edges and accounts (both no-ops on conflict).
+    let mut hashes: Vec<String> = nodes
+        .iter()
+        .map(|n| crate::account::upper_hex(&n.hash))
+        .collect();
+    hashes.sort_unstable();
+    let existing = existing_nodes(&mut tx, index.backend, &hashes).await?;
+    let new: HashSet<Hash> = nodes
+        .iter()
+        .map(|n| n.hash)
+        .filter(|h| !existing.contains(h))
+        .collect();
+    use crate::bulk::{Cell, Col};
+    let rows: Vec<Vec<Cell>> = nodes
+        .iter_mut()
+        .filter(|n| new.contains(&n.hash))
+        .map(|n| {
+            vec![
+                Cell::B(n.hash.to_vec()),
+                Cell::S(n.doc_type.to_string()),
+                Cell::I(i64::from(n.document)),
+                n.message_key.take().map_or(Cell::Null, Cell::B),
+                Cell::I(i64::from(n.unreadable)),
+                n.message_month.take().map_or(Cell::Null, Cell::S),
+                n.vals.take().map_or(Cell::Null, Cell::B),
+            ]
+        })
+        .collect();
+    // In hash order (`insert_rows` sorts by the first column): concurrent writers
+    // (PostgreSQL) lock in one order and do not deadlock.
+    crate::bulk::insert_rows_or(
+        &mut tx,
+        index.backend,
+        "node",
+        &[
+            ("hash", Col::Bytes),
+            ("doc_type", Col::Text),
+            ("is_document", Col::Int),
+            ("message_key", Col::Bytes),
+            ("unreadable", Col::Int),
+            ("message_month", Col::Text),
+            ("vals", Col::Bytes),
+        ],
+        rows,
+        crate::bulk::Conflict::Key("hash"),
+    )
+    .await?;
     // Accounts and edges only of the nodes this transaction created, each from the one
     // report it was written from.
     let mine = |i: usize, h: &Hash| new.contains(h) && owner.get(h) == Some(&i);
@@ -562,21 +584,24 @@ async fn write_batch(
     accounts.dedup();
     let emails: Vec<&str> = accounts.iter().map(|(_, e)| *e).collect();
     crate::account::insert_accounts(&mut tx, index.backend, &emails).await?;
-    let mut edges: Vec<((Hash, Hash), i64)> = edges.into_iter().collect();
-    edges.sort();
-    for chunk in edges.chunks(ROWS) {
-        let sql = format!(
-            "INSERT INTO edge (parent, child, n) VALUES {} ON CONFLICT DO NOTHING",
-            placeholders(index.backend, chunk.len(), 3)
-        );
-        let mut q = sqlx::query(&sql);
-        for ((p, c), n) in chunk {
-            q = q.bind(p.to_vec()).bind(c.to_vec()).bind(*n);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    let mut tops: Vec<(Hash, i64)> = batch.iter().map(|p| (p.hash, p.copy)).collect();
-    tops.sort();
+    let edges: Vec<Vec<Cell>> = edges
+        .into_iter()
+        .map(|((p, c), n)| vec![Cell::B(p.to_vec()), Cell::B(c.to_vec()), Cell::I(n)])
+        .collect();
+    crate::bulk::insert_rows_or(
+        &mut tx,
+        index.backend,
+        "edge",
+        &[
+            ("parent", Col::Bytes),
+            ("child", Col::Bytes),
+            ("n", Col::Int),
+        ],
+        edges,
+        crate::bulk::Conflict::Key("parent, child"),
+    )
+    .await?;
+    let tops: Vec<(Hash, i64)> = batch.iter().map(|p| (p.hash, p.copy)).collect();
     insert_occurrences(&mut tx, index.backend, breach_id, &tops).await?;
     tx.commit().await?;
     written.extend(accounts.iter().map(|(id, _)| *id));
@@ -592,6 +617,37 @@ pub(crate) fn account_domain(email: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Which of `hashes` (upper-case hex) the node table holds.
+async fn existing_nodes(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    hashes: &[String],
+) -> Result<HashSet<Hash>, Error> {
+    let sql = format!(
+        "SELECT {} FROM node WHERE hash IN (SELECT {} FROM {})",
+        crate::bulk::json_agg(backend, &crate::bulk::hex(backend, "hash")),
+        crate::bulk::unhex(backend, "value"),
+        crate::bulk::json_rows(backend, true, "$1")
+    );
+    let mut found = HashSet::new();
+    for chunk in hashes.chunks(crate::bulk::JSON_ROWS) {
+        let json = serde_json::to_string(chunk)
+            .map_err(|e| crate::bulk::json_error("node hashes as JSON", &e))?;
+        let rows: String = sqlx::query_scalar(&sql)
+            .bind(json)
+            .fetch_one(&mut **tx)
+            .await?;
+        let rows: Vec<(String,)> = serde_json::from_str(&rows)
+            .map_err(|e| crate::bulk::json_error("node hashes from JSON", &e))?;
+        for (hex,) in rows {
+            if let Some(h) = crate::account::from_hex(&hex).and_then(|h| Hash::try_from(h).ok()) {
+                found.insert(h);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The checkpoints: one row per top-level blob copy.
 async fn insert_occurrences(
     tx: &mut Transaction<'_, Any>,
@@ -599,17 +655,24 @@ async fn insert_occurrences(
     breach_id: i64,
     tops: &[(Hash, i64)],
 ) -> Result<(), Error> {
-    for chunk in tops.chunks(ROWS) {
-        let sql = format!(
-            "INSERT INTO occurrence (breach_id, hash, copy_index) VALUES {} ON CONFLICT DO NOTHING",
-            placeholders(backend, chunk.len(), 3)
-        );
-        let mut q = sqlx::query(&sql);
-        for (h, copy) in chunk {
-            q = q.bind(breach_id).bind(h.to_vec()).bind(*copy);
-        }
-        q.execute(&mut **tx).await?;
-    }
+    use crate::bulk::{Cell, Col};
+    let rows = tops
+        .iter()
+        .map(|(h, copy)| vec![Cell::I(breach_id), Cell::B(h.to_vec()), Cell::I(*copy)])
+        .collect();
+    crate::bulk::insert_rows_or(
+        tx,
+        backend,
+        "occurrence",
+        &[
+            ("breach_id", Col::Int),
+            ("hash", Col::Bytes),
+            ("copy_index", Col::Int),
+        ],
+        rows,
+        crate::bulk::Conflict::Key("breach_id, hash, copy_index"),
+    )
+    .await?;
     Ok(())
 }
 
