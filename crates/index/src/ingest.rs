@@ -4,10 +4,11 @@
 //! top-level hash met in this run (`copy_index` 0, 1, …) and skips a copy the breach
 //! already holds. `end` hands the blob's summary to one writer task over a bounded channel
 //! (the scanning threads never wait on the database unless the writer is a full channel
-//! behind). The writer takes every summary that is waiting — up to [`BATCH_TOPS`] blobs or
-//! [`BATCH_VALUES`] values — and writes them in one transaction: the blobs decoded for the
-//! first time (`INSERT … ON CONFLICT DO NOTHING`), the edges and values of those that were
-//! really new to the index, and one `occurrence` row per top-level blob — its checkpoint.
+//! behind). The writer gathers summaries for up to [`LINGER`] — at most [`BATCH_TOPS`]
+//! blobs or [`BATCH_VALUES`] values — and writes them in one transaction: the blobs decoded
+//! for the first time (`INSERT … ON CONFLICT DO NOTHING`), the edges and accounts of those
+//! that were new to the index, and one `occurrence` row per top-level blob — its
+//! checkpoint.
 //! A blob committed is never written again; a blob not committed when the process died is
 //! simply redone, so a killed run resumes with the same counts.
 //!
