@@ -1,7 +1,9 @@
-//! The value-based counts of a breach, computed in one pass over its reached blobs'
-//! packed values (`node.vals`): raw and unique values per kind, per address
-//! (`account_breach`), per domain (`domain_breach`, with its packed kinds and document
-//! types).
+//! The counts of a breach other than its path counts (`reach`), computed in one pass over
+//! its reached blobs: documents, messages (also per month), types, empty and unreadable
+//! blobs, and from their packed values (`node.vals`) raw and unique values per kind, per
+//! address (`account_breach`), per domain (`domain_breach`, with its packed kinds and
+//! document types). The blobs are read as one JSON string per hash range (sqlx's `Any`
+//! driver costs microseconds a row).
 //!
 //! The rules are those of `docs/counting.md`: a blob reached `mult` ways counts `mult`
 //! times; the domains a blob names are the registrable domains of its addresses; a
@@ -9,7 +11,8 @@
 //! it; its kinds count every kind in the documents naming the domain.
 //!
 //! Memory is one entry per reached blob's value (8 + 8 bytes), per distinct value, per
-//! address and per domain of the breach.
+//! address, per domain and per distinct message (36 bytes, plus 4 in each set naming
+//! it) of the breach, plus one range's JSON string.
 
 use crate::bulk::{insert_rows, json_agg, json_error, json_rows, Cell, Col};
 use crate::db::Backend;
@@ -35,7 +38,8 @@ struct DomainAgg {
     accounts: u64,
     occurrences: u64,
     documents: u64,
-    messages: HashSet<String>,
+    /// Distinct messages (interned identities).
+    messages: HashSet<u32>,
     kinds: [u64; KINDS.len()],
     /// Interned document type → (unique documents, raw copies).
     types: HashMap<u16, (u64, u64)>,
@@ -47,8 +51,9 @@ struct Blob {
     document: bool,
     email: bool,
     doc_type: u16,
-    /// Message-ID hash, else content hash, as hex: what identifies a message (e-mails only).
-    message: String,
+    /// Message-ID hash, else content hash, interned: what identifies a message (e-mails
+    /// only).
+    message: u32,
     /// Range of its pairs in the shared list.
     pairs: std::ops::Range<usize>,
 }
@@ -88,7 +93,7 @@ impl Tally {
 #[derive(Default)]
 struct Messages {
     raw: u64,
-    distinct: HashSet<String>,
+    distinct: HashSet<u32>,
 }
 
 /// The blob-based counts of a breach (`docs/counting.md`): documents, messages (also per
@@ -147,6 +152,10 @@ impl BlobCounts {
 /// past 1 GB.
 const BLOBS_PER_READ: u64 = 20_000;
 
+/// Packed values per read, at most (on average): as hex, a quarter of the 1 GB a JSON
+/// string may hold.
+const PACKED_PER_READ: u64 = 128 << 20;
+
 /// A reached blob as the read returns it: reach multiplicity, is_document, doc_type, its
 /// message identity (e-mails only, hex), its month, unreadable, its packed values (hex;
 /// `None` or empty when it has none).
@@ -173,12 +182,18 @@ async fn read_blobs(
     breach_id: i64,
     mut each: impl FnMut(BlobJson<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let reached: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reach WHERE breach_id = $1")
-        .bind(breach_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    // Hashes are BLAKE3, so equal ranges of their first two bytes hold about as many blobs.
-    let ranges = (crate::breach::u(reached).div_ceil(BLOBS_PER_READ)).clamp(1, 65_536);
+    let (reached, packed): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(n.vals)), 0) AS BIGINT) \
+         FROM reach r JOIN node n ON n.hash = r.hash WHERE r.breach_id = $1",
+    )
+    .bind(breach_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    // Hashes are BLAKE3, so equal ranges of their first two bytes hold about equal shares
+    // of the blobs and of their packed values (twice their size as hex).
+    let ranges = (crate::breach::u(reached).div_ceil(BLOBS_PER_READ))
+        .max(crate::breach::u(packed).div_ceil(PACKED_PER_READ))
+        .clamp(1, 65_536);
     let hex = |col: &str| crate::bulk::hex(backend, col);
     let sql = format!(
         "SELECT {} FROM reach r JOIN node n ON n.hash = r.hash \
@@ -261,8 +276,11 @@ pub(crate) async fn derive_values(
     let mut pairs: Vec<(i64, u64)> = Vec::new();
     let mut counts = BlobCounts::default();
     let mut packed: Vec<u8> = Vec::new();
+    // Message identities (32 bytes) interned: a set entry is then 4 bytes, not a string.
+    let mut message_ids: HashMap<[u8; 32], u32> = HashMap::new();
+    let mut identity: Vec<u8> = Vec::new();
     read_blobs(tx, backend, breach_id, |b| {
-        let (mult, document, doc_type, message, month, unreadable, vals) = b;
+        let (mult, document, doc_type, message_hex, month, unreadable, vals) = b;
         let mult = crate::breach::u(mult);
         let document = document == 1;
         let email = doc_type == "email";
@@ -280,14 +298,25 @@ pub(crate) async fn derive_values(
             counts.unreadable.add(mult);
         }
         // Only e-mails carry a message identity.
-        let message = message.unwrap_or_default();
+        let mut message = 0;
         if email {
+            identity.clear();
+            unhex_into(message_hex.unwrap_or_default(), &mut identity)?;
+            // Always 32 bytes (a blob hash, or a keyed hash's 32 hex digits); anything
+            // else by its hash, so no two identities share a key.
+            let key = <[u8; 32]>::try_from(identity.as_slice())
+                .unwrap_or_else(|_| *blake3::hash(&identity).as_bytes());
+            let next = u32::try_from(message_ids.len()).unwrap_or(u32::MAX);
+            message = *message_ids.entry(key).or_insert(next);
             add(&mut counts.messages.raw, mult);
-            counts.messages.distinct.insert(message.into());
+            counts.messages.distinct.insert(message);
             if let Some(month) = month {
-                let m = counts.months.entry(month.into()).or_default();
+                let m = match counts.months.get_mut(month) {
+                    Some(m) => m,
+                    None => counts.months.entry(month.into()).or_default(),
+                };
                 add(&mut m.raw, mult);
-                m.distinct.insert(message.into());
+                m.distinct.insert(message);
             }
         }
         let Some(vals) = vals.filter(|v| !v.is_empty()) else {
@@ -311,7 +340,7 @@ pub(crate) async fn derive_values(
             document,
             email,
             doc_type: ty,
-            message: if email { message.into() } else { String::new() },
+            message,
             pairs: start..pairs.len(),
         });
         Ok(())
@@ -448,7 +477,7 @@ pub(crate) async fn derive_values(
                 add(&mut t.1, b.mult);
             }
             if b.email {
-                agg.messages.insert(b.message.clone());
+                agg.messages.insert(b.message);
             }
             for (sum, per) in agg.kinds.iter_mut().zip(&blob_kinds) {
                 add(sum, b.mult.saturating_mul(*per));

@@ -479,6 +479,16 @@ async fn write_batch(
         }
     }
     let mut tx = index.pool.begin().await?;
+    if index.backend == Backend::Sqlite {
+        // A write first, so the transaction takes SQLite's write lock now (waiting on
+        // busy_timeout for another process's load): one that reads first (the existing
+        // nodes, below) and then writes fails at once with SQLITE_BUSY instead of waiting.
+        // It says what is true while blobs are being added: the counts are not current.
+        sqlx::query("UPDATE breach SET materialized = 0 WHERE id = $1")
+            .bind(breach_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     // Value ids first (a blob's row carries its packed values). A node that turns out to
     // exist already has these values stored already: resolving them adds no row.
     let wanted: Vec<(Kind, &str)> = node_values
@@ -535,7 +545,7 @@ async fn write_batch(
             ]
         })
         .collect();
-    // In hash order (`insert_rows` sorts by the first column): concurrent writers
+    // In hash order (`insert_rows` sorts its rows): concurrent writers
     // (PostgreSQL) lock in one order and do not deadlock.
     crate::bulk::insert_rows_or(
         &mut tx,
