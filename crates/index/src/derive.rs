@@ -234,8 +234,8 @@ async fn read_blobs(
     Ok(())
 }
 
-/// The bytes of the hex text `hex` (either case), appended to `out`; an error for
-/// anything else.
+/// The bytes of the hex text `hex` (either case: packed values, message identities),
+/// appended to `out`; an error for anything else.
 fn unhex_into(hex: &str, out: &mut Vec<u8>) -> Result<(), Error> {
     fn digit(c: u8) -> Option<u8> {
         match c {
@@ -245,7 +245,7 @@ fn unhex_into(hex: &str, out: &mut Vec<u8>) -> Result<(), Error> {
             _ => None,
         }
     }
-    let bad = || Error::Internal("a packed value list is not hex".into());
+    let bad = || Error::Internal("a blob read back from the index is not hex".into());
     let bytes = hex.as_bytes();
     if !bytes.len().is_multiple_of(2) {
         return Err(bad());
